@@ -1,0 +1,170 @@
+"""Command-line interface. Thin: parses options, calls the library, prints results.
+
+Exit status: 0 success, 1 runtime error (nothing usable, every source failed), 2 usage error.
+Data goes to stdout; progress and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import NewsdistillError
+
+FORMAT_CHOICE = click.Choice(["markdown", "json", "html", "text"])
+
+
+def _options(words: int, allow_private: bool, max_mb: float) -> Any:
+    from .pipeline import Options
+    from .sources import ReadOptions
+    from .write.offline import WriteOptions
+
+    return Options(
+        read=ReadOptions(allow_private=allow_private, max_bytes=int(max_mb * 1024 * 1024)),
+        write=WriteOptions(words=words),
+    )
+
+
+def _progress(quiet: bool) -> Callable[[str], None] | None:
+    if quiet:
+        return None
+    return lambda msg: click.echo(msg, err=True)
+
+
+def _fail(exc: NewsdistillError) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+def source_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--allow-private",
+        is_flag=True,
+        help="Allow URLs on loopback/private addresses (for local servers and tests).",
+    )(f)
+    f = click.option(
+        "--max-mb", type=click.FloatRange(0.01), default=10.0, show_default=True,
+        help="Largest source to read, in MB.",
+    )(f)  # fmt: skip
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsdistill")
+def main() -> None:
+    """Distill the articles reporting one news event into one concise story in which every
+    sentence cites the source sentences that state it.
+
+    \b
+    Examples:
+      newsdistill demo
+      newsdistill write reports/ --format json --words 200
+      newsdistill write https://example.com/a.html b.html notes/c.txt -
+    """
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="markdown", show_default=True)
+@click.option("-w", "--words", type=click.IntRange(40, 5000), default=250, show_default=True,
+              help="Target length of each story in words.")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
+@source_options
+def write(sources: tuple[str, ...], fmt: str, words: int, quiet: bool, allow_private: bool, max_mb: float) -> None:
+    """Write one cited story per event from SOURCES.
+
+    SOURCES are http(s) URLs, .html/.htm/.txt/.md files (optionally .gz), folders of them,
+    or - for standard input. Sources that cannot be used are listed with the reason; the
+    command fails (exit 1) only when none is usable.
+
+    \b
+    Examples:
+      newsdistill write a.html b.html c.txt
+      newsdistill write reports/ --format json --words 200
+      cat story.txt | newsdistill write - other.html
+    """
+    _run_write(list(sources), fmt, words, quiet, allow_private, max_mb)
+
+
+def _run_write(sources: list[str], fmt: str, words: int, quiet: bool, allow_private: bool, max_mb: float) -> None:
+    from .pipeline import distill
+    from .render import render
+
+    try:
+        digest = distill(sources, _options(words, allow_private, max_mb), _progress(quiet))
+    except NewsdistillError as exc:
+        _fail(exc)
+    click.echo(render(digest, fmt), nl=False)
+    for s in digest.skipped:
+        if fmt == "json" or quiet:
+            continue
+        click.echo(f"warning: skipped {s.source}: {s.reason}", err=True)
+
+
+@main.command()
+@click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="markdown", show_default=True)
+@click.option("-w", "--words", type=click.IntRange(40, 5000), default=250, show_default=True)
+def demo(fmt: str, words: int) -> None:
+    """Write stories from the sample articles shipped with newsdistill (offline).
+
+    \b
+    Example:
+      newsdistill demo --format json
+    """
+    from .sampledata import samples_dir
+
+    folder = samples_dir()
+    click.echo(f"newsdistill demo: writing stories from the sample articles in {folder}", err=True)
+    _run_write([str(folder)], fmt, words, True, False, 10.0)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@source_options
+def extract(sources: tuple[str, ...], fmt: str, allow_private: bool, max_mb: float) -> None:
+    """Extract article text and metadata from SOURCES, one JSON object per line.
+
+    Each line has source, title, outlet, published, text; or source and error. Exit status
+    is 1 when no source could be extracted.
+
+    \b
+    Example:
+      newsdistill extract page.html page2.html.gz | jq .title
+    """
+    from . import sources as src
+    from .errors import SourceError
+    from .extract import extract as extract_page
+
+    options = _options(250, allow_private, max_mb)
+    ok = 0
+    for item in src.expand(list(sources)):
+        try:
+            if isinstance(item, SourceError):
+                raise item
+            page = extract_page(src.read(item, options.read), options.extract)
+            record: dict[str, Any] = {
+                "source": page.source, "title": page.title, "outlet": page.outlet,
+                "byline": page.byline, "published": page.published, "url": page.url,
+                "dateline": page.dateline, "text": page.text,
+            }  # fmt: skip
+            ok += 1
+        except SourceError as exc:
+            record = {"source": exc.source, "error": exc.reason}
+        if fmt == "json":
+            click.echo(json.dumps(record, ensure_ascii=False))
+        elif "error" in record:
+            click.echo(f"{record['source']}: error: {record['error']}\n")
+        else:
+            click.echo(f"{record['title']}\n{record['outlet']} {record['published']}\n\n{record['text']}\n")
+    if not ok:
+        click.echo("Error: no source could be extracted", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,86 @@
+"""The whole path from sources to stories, composed from the stages.
+
+``distill`` is what ``newsdistill write`` runs: read -> extract -> split -> dedup -> cluster
+-> write. One bad source is recorded in ``Digest.skipped`` and never stops the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from . import sources as src
+from .cluster import ClusterOptions, cluster_articles
+from .dedup import merge_copies
+from .errors import NothingToWrite, SourceError
+from .extract import ExtractOptions, extract
+from .models import Article, Digest, Page, Skipped, Story
+from .sentences import split_sentences
+from .write.offline import WriteOptions, write_story
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """One options object that travels through every stage."""
+
+    read: src.ReadOptions = field(default_factory=src.ReadOptions)
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    cluster: ClusterOptions = field(default_factory=ClusterOptions)
+    write: WriteOptions = field(default_factory=WriteOptions)
+
+
+def load_pages(
+    sources: Iterable[str], options: Options, progress: Progress | None = None
+) -> tuple[list[Page], list[Skipped]]:
+    """Read and extract every source; failures become ``Skipped`` entries."""
+    pages: list[Page] = []
+    skipped: list[Skipped] = []
+    for item in src.expand(list(sources)):
+        if isinstance(item, SourceError):
+            skipped.append(Skipped(item.source, item.reason))
+            continue
+        try:
+            pages.append(extract(src.read(item, options.read), options.extract))
+            if progress:
+                progress(f"read {item}")
+        except SourceError as exc:
+            skipped.append(Skipped(exc.source, exc.reason))
+            if progress:
+                progress(f"skipped {exc.source}: {exc.reason}")
+    return pages, skipped
+
+
+def make_articles(pages: list[Page]) -> list[Article]:
+    """Give each page an id (a1, a2, ... in input order) and split it into sentences."""
+    out = []
+    for n, page in enumerate(pages, start=1):
+        aid = f"a{n}"
+        out.append(Article(aid, page, split_sentences(page.text, aid)))
+    return out
+
+
+def stories_from(articles: list[Article], options: Options) -> tuple[list[Story], list[Article]]:
+    """Cluster articles into events and write one story per event, largest first.
+
+    Single-article clusters become stories only when no event has two or more articles;
+    otherwise they are returned as articles that joined no story.
+    """
+    unique = merge_copies(articles)
+    groups = cluster_articles(unique, options.cluster)
+    multi = [g for g in groups if len(g) > 1]
+    chosen = multi or groups
+    lone = [unique[g[0]] for g in groups if len(g) == 1] if multi else []
+    stories = [write_story([unique[i] for i in g], options.write) for g in chosen]
+    return stories, lone
+
+
+def distill(sources: Iterable[str], options: Options | None = None, progress: Progress | None = None) -> Digest:
+    """Run the whole pipeline; raise ``NothingToWrite`` when no source is usable."""
+    options = options or Options()
+    pages, skipped = load_pages(sources, options, progress)
+    if not pages:
+        raise NothingToWrite("no usable source: " + "; ".join(f"{s.source}: {s.reason}" for s in skipped))
+    stories, lone = stories_from(make_articles(pages), options)
+    return Digest(stories=stories, skipped=skipped, unclustered=lone)

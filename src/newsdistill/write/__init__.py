@@ -1,0 +1,1 @@
+"""Story writers (engines). Each turns a cluster of articles into a ``Story``."""
