@@ -31,9 +31,18 @@ def _options(words: int, allow_private: bool, max_mb: float) -> Any:
 
 
 def _progress(quiet: bool) -> Callable[[str], None] | None:
+    """Progress on stderr: every skipped source as a warning; the rest only on a terminal."""
     if quiet:
         return None
-    return lambda msg: click.echo(msg, err=True)
+    tty = sys.stderr.isatty()
+
+    def report(msg: str) -> None:
+        if msg.startswith("skipped "):
+            click.echo(f"warning: {msg}", err=True)
+        elif tty:
+            click.echo(msg, err=True)
+
+    return report
 
 
 def _fail(exc: NewsdistillError) -> None:
@@ -99,10 +108,6 @@ def _run_write(sources: list[str], fmt: str, words: int, quiet: bool, allow_priv
     except NewsdistillError as exc:
         _fail(exc)
     click.echo(render(digest, fmt), nl=False)
-    for s in digest.skipped:
-        if fmt == "json" or quiet:
-            continue
-        click.echo(f"warning: skipped {s.source}: {s.reason}", err=True)
 
 
 @main.command()
@@ -119,7 +124,8 @@ def demo(fmt: str, words: int) -> None:
 
     folder = samples_dir()
     click.echo(f"newsdistill demo: writing stories from the sample articles in {folder}", err=True)
-    _run_write([str(folder)], fmt, words, True, False, 10.0)
+    pages = [str(p) for p in sorted(folder.glob("*.html"))]
+    _run_write(pages, fmt, words, True, False, 10.0)
 
 
 @main.command()

@@ -1,120 +1,395 @@
 """Group articles into events: one cluster = what several outlets report about one event.
 
-Incremental single pass: articles are taken in publication order and each is compared with
-the centroids of the clusters so far (not with every article), so the cost grows linearly
-with the stream for a bounded number of open clusters. An article joins the most similar
-cluster when the similarity clears ``threshold`` and its date falls inside the cluster's
-event window; otherwise it opens a new cluster.
+An event is narrower than a topic. Two earthquakes a month apart share their vocabulary
+("magnitude", "epicentre", "aftershocks") but not their places, people or dates; a news
+report and a feature about the same court ruling share few words but the same judge,
+claimant and town. So an article is compared with a story on three things:
 
-Similarity mixes content (TF-IDF cosine of title + opening sentences) with named entities
-(people, places, organisations written with capitals), because two earthquakes share their
-vocabulary but not their places, and two reports of one event may share few words but name
-the same people.
+- content: TF-IDF cosine between the article's title + lead and the story's centroid;
+- names: TF-IDF cosine between the capitalised names the article uses (people, places,
+  organisations) and the story's name centroid;
+- time: the article's date must fall within ``window`` of the story's first..last date.
+
+The score is ``(1 - entity_weight) * content + entity_weight * names``; the article joins
+the best-scoring story in its time window when the score reaches ``threshold``, otherwise
+it opens a new story.
+
+Incremental by construction (``EventClusterer.add``): a new article is compared with the
+centroids of the stories open in its time window, never with every article seen, so for a
+stream whose daily volume is bounded the cost per article is bounded and the total grows
+linearly with the stream (bench/bench_cluster.py measures it). Undated articles cannot be
+placed in time and are compared with every story; that part is linear per article.
+``cluster_articles`` is the batch form used by ``newsdistill write``/``cluster``: it learns
+term rarity (IDF) from the whole batch first, then feeds the articles in publication order.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-import numpy as np
+from datetime import UTC, datetime, timedelta
 
 from .models import Article
-from .textutil import STOPWORDS, normalize
-from .vectors import TermSpace
+from .textutil import STOPWORDS, content_terms, normalize, words
+
+Vector = dict[str, float]
 
 
 @dataclass(frozen=True)
 class ClusterOptions:
-    threshold: float = 0.3
-    entity_weight: float = 0.4
+    """Settings of event clustering. The defaults are meant to work on any corpus.
+
+    ``threshold`` and ``entity_weight`` were calibrated once, on the labelled fixtures in
+    tests/fixtures/events with their dates removed (so that content and names alone must
+    separate the events); the ../shared/eval-data mix and the synthetic stream in
+    bench/bench_cluster.py are held out. See docs/clustering.md for the sweep.
+    """
+
+    # Centre of the plateau of B-cubed F1 over thresholds on the calibration set.
+    threshold: float = 0.24
+    # Names and content count equally: names separate same-topic events, content links
+    # reports that name different people (the victim vs. the minister).
+    entity_weight: float = 0.5
+    # The news cycle of one event: reports, follow-ups and reactions come within days. A
+    # story stays open for ``window`` after its latest report, so a longer event chains.
     window: timedelta = timedelta(days=3)
-    lead_sentences: int = 12
+    # Inverted pyramid: the title and lead say what the event is; later paragraphs drift
+    # into background that same-topic events share.
+    lead_sentences: int = 8
+    # Centroids keep their heaviest terms only, so memory per story is bounded.
+    max_terms: int = 300
 
 
-@dataclass
-class Cluster:
-    members: list[int] = field(default_factory=list)
-    vector: np.ndarray | None = None  # sum of member vectors
-    entities: Counter[str] = field(default_factory=Counter)
-    first: datetime | None = None
-    last: datetime | None = None
+# ---------------------------------------------------------------------------------------
+# Features of one article
 
 
-_ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:[ -][A-Z][a-z]+)*|[A-Z]{2,})\b")
-_MONTHS_DAYS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
-    "saturday sunday".split()
+_NOT_NAMES = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday today yesterday tomorrow""".split()
 )
 
 
-def entities(text: str) -> set[str]:
-    """Capitalised names in running text (sentence-initial words excluded)."""
-    found: set[str] = set()
-    for para in normalize(text).split(". "):
-        for m in _ENTITY.finditer(para):
-            name = m.group(1).lower()
-            if name not in STOPWORDS and name not in _MONTHS_DAYS and len(name) > 2:
-                found.add(name)
-    return found
+def _name_key(word: str) -> str | None:
+    w = normalize(word)
+    if w.endswith(("'s", "'S")):
+        w = w[:-2]
+    lw = w.lower()
+    if len(lw) < 2 or lw in STOPWORDS or lw in _NOT_NAMES or not w[0].isupper():
+        return None
+    return lw
 
 
-def article_text(article: Article, lead: int) -> str:
-    lead_text = " ".join(s.text for s in article.sentences[:lead])
-    return f"{article.page.title}. {article.page.title}. {lead_text}"
+def names(article: Article) -> Counter[str]:
+    """Name tokens of an article ("miriam", "achterberg", "ayacucho") with their counts.
+
+    A word is a name when the article writes it capitalised somewhere other than at the start
+    of a sentence; once known, every capitalised occurrence counts (the title, sentence
+    starts). Title-case headlines therefore add no false names. Multi-word names become
+    several tokens so "Justice Miriam Achterberg" and "Achterberg" still match.
+    """
+    known: set[str] = set()
+    occurrences: list[str] = []
+    for s in article.sentences:
+        for pos, w in enumerate(words(s.text)):
+            key = _name_key(w)
+            if key is None:
+                continue
+            occurrences.append(key)
+            # Quotations and parentheses start "sentences" mid-sentence; a word after an
+            # opening quote is treated as sentence-initial too.
+            if pos > 0:
+                known.add(key)
+    for w in words(article.page.title):
+        key = _name_key(w)
+        if key is not None:
+            occurrences.append(key)
+    return Counter(k for k in occurrences if k in known)
+
+
+def lead_text(article: Article, lead: int) -> str:
+    """Title (twice: it is the densest statement of the event) and the first sentences."""
+    body = " ".join(s.text for s in article.sentences[:lead])
+    title = article.page.title
+    return f"{title}. {title}. {body}" if title else body
 
 
 def parse_date(value: str | None) -> datetime | None:
+    """A naive UTC datetime from an ISO 8601 date or datetime; None when absent or invalid."""
     if not value:
         return None
     try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return dt.replace(tzinfo=None) if dt.tzinfo is None else dt.astimezone(tz=None).replace(tzinfo=None)
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt
 
 
-def cluster_articles(articles: list[Article], options: ClusterOptions | None = None) -> list[list[int]]:
-    """Indices of ``articles`` grouped into events, largest first (ties by first member)."""
+class DocFreq:
+    """Document frequencies of terms, for IDF weights. Grows as documents are added."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.df: Counter[str] = Counter()
+
+    def add(self, terms: Iterable[str]) -> None:
+        self.n += 1
+        self.df.update(set(terms))
+
+    def idf(self, term: str) -> float:
+        # Smoothed, as in vectors.TermSpace: a term in every document still weighs 1.
+        return math.log((1 + self.n) / (1 + self.df[term])) + 1.0
+
+
+def _tfidf(counts: Counter[str], df: DocFreq) -> Vector:
+    vec = {t: (1.0 + math.log(c)) * df.idf(t) for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {t: v / norm for t, v in vec.items()}
+
+
+@dataclass(frozen=True)
+class Features:
+    """What clustering needs of one article: term counts, name counts and date."""
+
+    terms: Counter[str]
+    names: Counter[str]
+    date: datetime | None
+
+
+def features(article: Article, options: ClusterOptions) -> Features:
+    """Extract the clustering features of one article."""
+    return Features(
+        terms=Counter(content_terms(lead_text(article, options.lead_sentences))),
+        names=Counter({"@" + k: v for k, v in names(article).items()}),
+        date=parse_date(article.page.published),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Stories under construction
+
+
+@dataclass
+class EventCluster:
+    """One story being built: its members and running centroids."""
+
+    id: int
+    members: list[int] = field(default_factory=list)  # sequence numbers given by ``add``
+    article_ids: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    content: Vector = field(default_factory=dict)  # sum of member unit vectors
+    names: Vector = field(default_factory=dict)
+    content_norm: float = 0.0
+    names_norm: float = 0.0
+    first: datetime | None = None
+    last: datetime | None = None
+
+    @property
+    def headline(self) -> str:
+        """The first titled report's title (``headline()`` picks the most typical one)."""
+        return next((t for t in self.titles if t), "")
+
+    def accepts(self, date: datetime | None, window: timedelta) -> bool:
+        if date is None or self.first is None or self.last is None:
+            return True
+        return self.first - window <= date <= self.last + window
+
+
+def _dot(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+def _add_into(total: Vector, vec: Vector, max_terms: int) -> float:
+    for t, v in vec.items():
+        total[t] = total.get(t, 0.0) + v
+    if len(total) > 2 * max_terms:  # prune rarely (amortised), keep the heaviest terms
+        keep = sorted(total.items(), key=lambda kv: kv[1], reverse=True)[:max_terms]
+        total.clear()
+        total.update(keep)
+    return math.sqrt(sum(v * v for v in total.values()))
+
+
+class EventClusterer:
+    """Incremental event clustering: feed articles one at a time with ``add``.
+
+    Each article is compared with the stories open in its time window (not with every
+    article), joins the best one when the score reaches ``options.threshold`` or opens a
+    new story. Pass ``doc_freq`` learned from a batch to fix term rarity up front; without
+    it rarity is learned from the stream as it goes.
+
+    >>> clusterer = EventClusterer()
+    >>> story_id = clusterer.add(article)  # doctest: +SKIP
+    """
+
+    def __init__(self, options: ClusterOptions | None = None, doc_freq: DocFreq | None = None):
+        self.options = options or ClusterOptions()
+        self._fixed_df = doc_freq is not None
+        self.doc_freq = doc_freq or DocFreq()
+        self.clusters: list[EventCluster] = []
+        self._count = 0
+        self._by_day: dict[int, set[int]] = {}  # day ordinal -> ids of stories spanning it
+        self._undated: set[int] = set()  # stories with no dated member yet
+        self.comparisons = 0  # article-to-story comparisons made, for the benchmark
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, article: Article, feats: Features | None = None) -> int:
+        """Place one article; return the id of the story it joined or opened."""
+        f = feats or features(article, self.options)
+        if not self._fixed_df:
+            self.doc_freq.add([*f.terms, *f.names])
+        content = _tfidf(f.terms, self.doc_freq)
+        name_vec = _tfidf(f.names, self.doc_freq)
+        w = self.options.entity_weight
+        best: EventCluster | None = None
+        best_score = self.options.threshold
+        for cid in self._candidates(f.date):
+            c = self.clusters[cid]
+            if not c.accepts(f.date, self.options.window):
+                continue
+            self.comparisons += 1
+            score = (1 - w) * _dot(content, c.content) / (c.content_norm or 1.0)
+            if name_vec and c.names_norm:
+                score += w * _dot(name_vec, c.names) / c.names_norm
+            if score >= best_score:
+                best, best_score = c, score
+        if best is None:
+            best = EventCluster(id=len(self.clusters))
+            self.clusters.append(best)
+            self._undated.add(best.id)
+        self._join(best, article, content, name_vec, f.date)
+        self._count += 1
+        return best.id
+
+    def _candidates(self, date: datetime | None) -> Iterable[int]:
+        if date is None:
+            return range(len(self.clusters))
+        day = date.toordinal()
+        reach = self.options.window.days + 1
+        found: set[int] = set(self._undated)
+        for d in range(day - reach, day + reach + 1):
+            found.update(self._by_day.get(d, ()))
+        return sorted(found)
+
+    def _join(
+        self,
+        c: EventCluster,
+        article: Article,
+        content: Vector,
+        name_vec: Vector,
+        date: datetime | None,
+    ) -> None:
+        c.members.append(self._count)
+        c.article_ids.append(article.id)
+        c.titles.append(article.page.title)
+        c.content_norm = _add_into(c.content, content, self.options.max_terms)
+        c.names_norm = _add_into(c.names, name_vec, self.options.max_terms)
+        if date is None:
+            return
+        old = (c.first, c.last)
+        c.first = date if c.first is None else min(c.first, date)
+        c.last = date if c.last is None else max(c.last, date)
+        if old != (c.first, c.last):
+            self._undated.discard(c.id)
+            for d in range(c.first.toordinal(), c.last.toordinal() + 1):
+                self._by_day.setdefault(d, set()).add(c.id)
+
+    def groups(self) -> list[list[int]]:
+        """Member sequence numbers per story, largest story first (ties: earliest first)."""
+        out = [sorted(c.members) for c in self.clusters]
+        out.sort(key=lambda g: (-len(g), g[0]))
+        return out
+
+
+def cluster_articles(
+    articles: Sequence[Article], options: ClusterOptions | None = None
+) -> list[list[int]]:
+    """Indices of ``articles`` grouped into events, largest first (ties: first index first).
+
+    Term rarity is learned from the whole batch; articles are then placed in publication
+    order (undated ones last, in input order), so the result does not depend on the order
+    the sources were given in.
+    """
     options = options or ClusterOptions()
     if not articles:
         return []
-    texts = [article_text(a, options.lead_sentences) for a in articles]
-    space = TermSpace(texts)
-    vecs = space.matrix(texts)
-    ents = [entities(a.page.title + ". " + a.page.text) for a in articles]
-    dates = [parse_date(a.page.published) for a in articles]
-    order = sorted(range(len(articles)), key=lambda i: (dates[i] or datetime.max, i))
-
-    clusters: list[Cluster] = []
+    feats = [features(a, options) for a in articles]
+    df = DocFreq()
+    for f in feats:
+        df.add(list(f.terms) + list(f.names))
+    order = sorted(range(len(articles)), key=lambda i: (feats[i].date is None, feats[i].date or datetime.min, i))
+    clusterer = EventClusterer(options, doc_freq=df)
     for i in order:
-        best, best_score = None, options.threshold
-        for c in clusters:
-            if dates[i] and c.first and c.last and not (
-                c.first - options.window <= dates[i] <= c.last + options.window
-            ):
-                continue
-            assert c.vector is not None
-            centroid = c.vector / (np.linalg.norm(c.vector) or 1.0)
-            content = float(vecs[i] @ centroid)
-            shared = [e for e in ents[i] if c.entities[e] > 0]
-            ent = len(shared) / max(1, min(len(ents[i]), 12))
-            score = (1 - options.entity_weight) * content + options.entity_weight * min(1.0, ent)
-            if score > best_score:
-                best, best_score = c, score
-        if best is None:
-            best = Cluster(vector=np.zeros(vecs.shape[1], dtype=np.float32))
-            clusters.append(best)
-        best.members.append(i)
-        assert best.vector is not None
-        best.vector = best.vector + vecs[i]
-        best.entities.update(ents[i])
-        if dates[i]:
-            best.first = min(filter(None, [best.first, dates[i]]))
-            best.last = max(filter(None, [best.last, dates[i]]))
-    groups = [sorted(c.members) for c in clusters]
+        clusterer.add(articles[i], feats[i])
+    groups = [sorted(order[k] for k in g) for g in clusterer.groups()]
     groups.sort(key=lambda g: (-len(g), g[0]))
     return groups
+
+
+def headline(articles: Sequence[Article], options: ClusterOptions | None = None) -> str:
+    """A headline for a group: the title of the article most typical of the group."""
+    options = options or ClusterOptions()
+    titled = [a for a in articles if a.page.title]
+    if len(titled) <= 1:
+        return titled[0].page.title if titled else ""
+    df = DocFreq()
+    feats = [features(a, options) for a in titled]
+    for f in feats:
+        df.add(f.terms)
+    vecs = [_tfidf(f.terms, df) for f in feats]
+    total: Vector = {}
+    for v in vecs:
+        _add_into(total, v, 10**9)
+    scores = [_dot(v, total) for v in vecs]
+    return titled[max(range(len(titled)), key=lambda i: (scores[i], -i))].page.title
+
+
+def matches_topic(articles: Sequence[Article], topic: str) -> bool:
+    """True when a story (its articles) is about ``topic`` ("news about X").
+
+    Every content word of the topic (stemmed, stop words ignored, "12" and "twelve" equal)
+    must occur in the title or text of at least half of the story's articles, so a story does
+    not match because one report mentions the word in passing. A topic with no content word
+    matches everything.
+    """
+    wanted = set(content_terms(topic))
+    if not wanted:
+        return True
+    if not articles:
+        return False
+    present: Counter[str] = Counter()
+    for a in articles:
+        present.update(wanted & set(content_terms(a.page.title + "\n" + a.page.text)))
+    need = math.ceil(len(articles) / 2)
+    return all(present[t] >= need for t in wanted)
+
+
+def bcubed(predicted: Sequence[Sequence[int]], gold: Sequence[str]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of a clustering against gold labels.
+
+    ``predicted`` holds groups of item indices covering ``range(len(gold))``. Per item,
+    precision is the share of its cluster with its gold label and recall the share of its
+    gold class inside its cluster; both are averaged over items and F1 is their harmonic
+    mean.
+    """
+    n = len(gold)
+    if n == 0:
+        return 1.0, 1.0, 1.0
+    class_size = Counter(gold)
+    p_sum = r_sum = 0.0
+    for group in predicted:
+        labels = Counter(gold[i] for i in group)
+        for i in group:
+            same = labels[gold[i]]
+            p_sum += same / len(group)
+            r_sum += same / class_size[gold[i]]
+    p, r = p_sum / n, r_sum / n
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)

@@ -58,7 +58,13 @@ def _usable(text: str, options: WriteOptions) -> bool:
     n = word_count(text)
     if not options.min_words <= n <= options.max_words:
         return False
-    if text.rstrip().endswith(("?", ":")) or not text.rstrip()[-1:] in {".", '"', "\u201d", "!", "'"}:
+    if text.rstrip().endswith(("?", ":")) or not text.rstrip()[-1:] in {
+        ".",
+        '"',
+        "\u201d",
+        "!",
+        "'",
+    }:
         return False
     return not _DANGLING.match(trim(text))
 
@@ -74,7 +80,9 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
 
     # Centroid with each article weighted equally, so a long article does not dominate.
     art_index = np.array([articles.index(i.article) for i in items])
-    per_article = [m[art_index == k].mean(axis=0) for k in range(len(articles)) if (art_index == k).any()]
+    per_article = [
+        m[art_index == k].mean(axis=0) for k in range(len(articles)) if (art_index == k).any()
+    ]
     centroid = np.mean(per_article, axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     centrality = m @ centroid
@@ -93,19 +101,42 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
     usable = np.array([_usable(t, options) for t in texts])
     score = np.where(usable, score, -1.0)
 
+    nums = [i.numbers for i in items]
+
+    def redundant(k: int, chosen: list[int]) -> bool:
+        # Same wording, or the same figures in much the same words, is the same fact.
+        for j in chosen:
+            if sim[k, j] >= options.redundancy:
+                return True
+            if sim[k, j] >= options.redundancy / 2 and len(nums[k] & nums[j]) >= 2:
+                return True
+        return False
+
     chosen: list[int] = []
     budget = options.words
     used = 0
-    # Lede: the best sentence among the first three of any article.
-    lede_pool = [k for k in np.argsort(-score) if score[k] > 0 and positions[k] <= 2]
-    if lede_pool:
-        chosen.append(int(lede_pool[0]))
-        used += word_count(texts[lede_pool[0]])
+    # Lede: an article's opening sentence (where reporters put who/what/when/where), the one
+    # most central to the whole set and most corroborated.
+    openers = [
+        k
+        for k in range(len(items))
+        if score[k] > 0 and positions[k] <= 1 and word_count(texts[k]) >= 15
+    ]
+    if openers:
+        lede = max(
+            openers,
+            key=lambda k: (
+                centrality[k] * (1.0 if positions[k] == 0 else 0.6),
+                -k,
+            ),
+        )
+        chosen.append(lede)
+        used += word_count(texts[lede])
     for k in np.argsort(-score):
         k = int(k)
         if score[k] <= 0 or used >= budget:
             break
-        if k in chosen or any(sim[k, j] >= options.redundancy for j in chosen):
+        if k in chosen or redundant(k, chosen):
             continue
         n = word_count(texts[k])
         if used + n > budget * 1.1 and used >= budget * 0.85:

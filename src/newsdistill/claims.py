@@ -1,0 +1,358 @@
+"""Atoms of meaning in one sentence: quantities, dates, names, quotes and cue words.
+
+The verifier (``verify.py``) does not trust word overlap alone: "12 injured" and "15 injured"
+share every word but the one that matters. These pure helpers pull out the parts of a
+sentence whose change changes the news: quantities with their unit ("12 injured",
+"$2 million"), dates and years, capitalised names, quotations, and negation, modality and
+stance cue words. Everything is regular expressions and small word lists; no downloaded data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .textutil import NUMBER_WORDS, STOPWORDS, normalize, stem
+
+# --- tokens ---------------------------------------------------------------------------------
+
+TOKEN_RE = re.compile(r"[$£€¥]|\d+(?:,\d{3})*(?:\.\d+)?%?|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|[.;:!?]")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of a normalised sentence."""
+
+    text: str  # as written
+    lower: str
+    stem: str
+    pos: int  # index in the sentence's token list
+
+
+def tokens(text: str) -> list[Token]:
+    """Tokens of ``text`` after ``textutil.normalize`` (words, numbers, currency, stops)."""
+    out: list[Token] = []
+    for m in TOKEN_RE.finditer(normalize(text)):
+        t = m.group(0)
+        lw = t.lower()
+        if lw.endswith("n't"):  # "didn't" -> "did" + "not", so negation is one cue
+            out.append(Token(t[:-3], lw[:-3], stem(lw[:-3]), len(out)))
+            out.append(Token("not", "not", "not", len(out)))
+            continue
+        if lw.endswith("'s"):
+            lw_base = lw[:-2]
+            out.append(Token(t[:-2], lw_base, stem(lw_base), len(out)))
+            continue
+        out.append(Token(t, lw, stem(lw) if t[0].isalpha() else lw, len(out)))
+    return out
+
+
+# --- quantities -----------------------------------------------------------------------------
+
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
+_CURRENCY_WORDS = {
+    "dollar": "$", "dollars": "$", "usd": "$", "euro": "€", "euros": "€", "eur": "€",
+    "pound": "£", "pounds": "£", "gbp": "£", "yen": "¥",
+}  # fmt: skip
+_PERCENT_WORDS = {"percent", "per cent", "%", "percentage"}
+# Words that can stand between a number and its noun without changing what is counted.
+_UNIT_SKIP = {"more", "than", "about", "nearly", "almost", "some", "other", "additional",
+              "further", "new", "of", "the"}  # fmt: skip
+_AUX = {"were", "was", "are", "have", "had", "been", "being", "who", "reportedly", "also"}
+# Words after a number that say it is part of a date, not a count.
+MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(),
+    start=1)}  # fmt: skip
+_MONTH_ABBR = {m[:3]: i for m, i in MONTHS.items()} | {"sept": 9}
+WEEKDAYS = {d: i for i, d in enumerate(
+    "monday tuesday wednesday thursday friday saturday sunday".split())}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with what it counts: value 2e6, currency "$", unit "" for "$2 million"."""
+
+    value: float
+    unit: str  # stem of the counted noun or participle ("injur", "truck"), "%" or ""
+    currency: str  # "$", "£", "€", "¥" or ""
+    text: str
+
+    def same_kind(self, other: Quantity) -> bool:
+        """True when both count the same thing, so different values conflict."""
+        if self.currency or other.currency:
+            return self.currency == other.currency and self.unit == other.unit
+        return bool(self.unit) and self.unit == other.unit
+
+    def matches(self, other: Quantity) -> bool:
+        """Same value in the same currency. The counted noun is left to the word checks:
+        "12 injured" and "12 people were hurt" may count the same people."""
+        if abs(self.value - other.value) > 1e-9 * max(1.0, abs(self.value)):
+            return False
+        return self.currency == other.currency and (self.unit == "%") == (other.unit == "%")
+
+
+def _number_value(tok: Token) -> float | None:
+    if tok.lower in NUMBER_WORDS:
+        return float(NUMBER_WORDS[tok.lower])
+    if tok.text[0].isdigit():
+        try:
+            return float(tok.text.rstrip("%").replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def is_year(tok: Token) -> bool:
+    """A bare four-digit number from 1800 to 2199 reads as a year."""
+    return bool(re.fullmatch(r"(18|19|20|21)\d\d", tok.text))
+
+
+def quantities(toks: list[Token]) -> list[Quantity]:
+    """Quantities with their unit, e.g. "12 injured", "$2 million", "3 trucks", "40%".
+
+    Years, days of a month ("May 3") and clock times are dates, not quantities. In a range
+    ("12 to 15 injured", "between 12 and 15 people") both ends get the unit that follows.
+    """
+    out: list[Quantity] = []
+    pending: list[tuple[float, str, int]] = []  # range starts waiting for their unit
+    i = 0
+    n = len(toks)
+    while i < n:
+        tok = toks[i]
+        value = _number_value(tok)
+        if value is None or is_year(tok) or _is_date_number(toks, i) or _is_clock(toks, i):
+            i += 1
+            continue
+        currency = toks[i - 1].text if i > 0 and toks[i - 1].text in "$£€¥" else ""
+        j = i + 1
+        if tok.lower == "dozen" or (j < n and toks[j].lower == "dozen"):
+            value = 12.0 if tok.lower == "dozen" else value * 12
+            j += 1 if tok.lower != "dozen" else 0
+        if j < n and toks[j].lower in _SCALES and (toks[j].lower not in {"m"} or currency):
+            value *= _SCALES[toks[j].lower]
+            j += 1
+        unit = "%" if tok.text.endswith("%") else ""
+        if not unit and j < n and toks[j].lower in _PERCENT_WORDS:
+            unit, j = "%", j + 1
+        if not unit and j < n and toks[j].lower in _CURRENCY_WORDS and not currency:
+            currency, j = _CURRENCY_WORDS[toks[j].lower], j + 1
+        # "12 to 15 injured": remember 12, give it the unit found after 15.
+        if j + 1 < n and toks[j].lower in {"to", "and", "or", "-"} and _number_value(toks[j + 1]):
+            pending.append((value, currency, i))
+            i = j + 1
+            continue
+        if not unit:
+            unit = _unit_after(toks, j)
+        text = " ".join(t.text for t in toks[max(0, i - 1 if currency else i) : j + 1])
+        for v, cur, _ in pending:
+            out.append(Quantity(v, unit, cur or currency, text))
+        pending = []
+        out.append(Quantity(value, unit, currency, text))
+        i = j
+    for v, cur, k in pending:
+        out.append(Quantity(v, "", cur, toks[k].text))
+    return out
+
+
+def _unit_after(toks: list[Token], j: int) -> str:
+    """Stem of the noun or participle a number counts: "12 people were injured" -> "injur"."""
+    k = j
+    while k < len(toks) and k < j + 3 and toks[k].lower in _UNIT_SKIP:
+        k += 1
+    if k >= len(toks) or not _is_word(toks[k]):
+        return ""
+    if toks[k].lower != "people":
+        return toks[k].stem
+    k += 1  # "12 people were injured": what happened to them says more than "people"
+    while k < len(toks) and toks[k].lower in _AUX:
+        k += 1
+    if k < len(toks) and _is_word(toks[k]) and toks[k].text[0].islower():
+        return toks[k].stem
+    return "peopl"
+
+
+def _is_word(tok: Token) -> bool:
+    return (
+        tok.text[0].isalpha()
+        and tok.lower not in STOPWORDS
+        and tok.lower not in NUMBER_WORDS
+        and tok.lower not in MODALS
+    )
+
+
+def _is_date_number(toks: list[Token], i: int) -> bool:
+    """"May 3", "3 May", "March 12th"."""
+    before = toks[i - 1].lower if i > 0 else ""
+    after = toks[i + 1].lower if i + 1 < len(toks) else ""
+    return _month(before) is not None or (_month(after) is not None and toks[i + 1].text[0].isupper())
+
+
+def _is_clock(toks: list[Token], i: int) -> bool:
+    after = toks[i + 1].lower if i + 1 < len(toks) else ""
+    return after in {"a.m", "p.m", "am", "pm", "a", "p", "o'clock", "gmt", "utc", "bst"}
+
+
+def _month(word: str) -> int | None:
+    w = word.lower().rstrip(".")
+    if w in MONTHS:
+        return MONTHS[w]
+    return _MONTH_ABBR.get(w) if len(w) in (3, 4) and w != "may" else None
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+_MAY_BEFORE = {"in", "of", "since", "until", "by", "early", "late", "mid", "last", "next", "on", "from"}
+
+
+def dates(toks: list[Token]) -> set[tuple[str, str]]:
+    """Dates as (kind, value): ("year", "2024"), ("month", "5"), ("day", "5-3"),
+    ("weekday", "2"). "May" counts as a month only where it cannot be the modal verb."""
+    out: set[tuple[str, str]] = set()
+    for i, tok in enumerate(toks):
+        if is_year(tok):
+            out.add(("year", tok.text))
+            continue
+        m = _month(tok.lower)
+        if m is not None and tok.text[0].isupper():
+            if tok.lower == "may":
+                before = toks[i - 1].lower if i > 0 else ""
+                after = toks[i + 1].text if i + 1 < len(toks) else ""
+                if not (after[:1].isdigit() or before in _MAY_BEFORE):
+                    continue
+            out.add(("month", str(m)))
+            nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+            prev = toks[i - 1].text if i > 0 else ""
+            day = nxt if re.fullmatch(r"\d{1,2}", nxt) else prev if re.fullmatch(r"\d{1,2}", prev) else ""
+            if day:
+                out.add(("day", f"{m}-{int(day)}"))
+        elif tok.lower in WEEKDAYS and tok.text[0].isupper():
+            out.add(("weekday", str(WEEKDAYS[tok.lower])))
+    return out
+
+
+# --- names ----------------------------------------------------------------------------------
+
+# Capitalised words that are not names of anyone or anywhere.
+_NOT_NAMES = STOPWORDS | set(MONTHS) | set(WEEKDAYS) | {
+    "i", "a", "an", "the", "mr", "mrs", "ms", "dr", "it", "in", "on", "at", "but", "and",
+    "monday", "breaking", "update", "news", "today", "yesterday", "tomorrow",
+}  # fmt: skip
+
+
+def names(toks: list[Token], known: frozenset[str] = frozenset()) -> set[str]:
+    """Stems of capitalised words that name people, places and organisations.
+
+    A sentence's first word is a name only when ``known`` (stems seen capitalised in the middle
+    of a source sentence) has it: "Officials said" is not a name, "Geneva hosted" is.
+    """
+    out: set[str] = set()
+    first = True
+    for tok in toks:
+        if tok.text in ".;:!?":
+            first = True
+            continue
+        if tok.text[0].isupper() and tok.text[0].isalpha() and tok.lower not in _NOT_NAMES:
+            if not first or tok.stem in known:
+                out.add(tok.stem)
+        if tok.text[0].isalnum() or tok.text in "$£€¥":
+            first = False
+    return out
+
+
+def name_stems_midsentence(toks: list[Token]) -> set[str]:
+    """Stems of capitalised words that are not the first word: evidence they are names."""
+    out: set[str] = set()
+    for k, tok in enumerate(toks):
+        if k == 0 or toks[k - 1].text in ".;:!?\"":
+            continue
+        if tok.text[0].isupper() and tok.lower not in _NOT_NAMES:
+            out.add(tok.stem)
+    return out
+
+
+# --- quotations -----------------------------------------------------------------------------
+
+_QUOTE_RE = re.compile(r'"([^"]{3,}?)"')
+
+
+def quotes(text: str) -> list[str]:
+    """Quoted passages of two words or more, normalised (straight quotes, single spaces).
+
+    Single-word scare quotes are left to the word checks."""
+    out = []
+    for m in _QUOTE_RE.finditer(normalize(text)):
+        q = m.group(1).strip(" ,.")
+        if len(q.split()) >= 2:
+            out.append(q)
+    return out
+
+
+def quote_key(text: str) -> str:
+    """What must match verbatim: the text with typographic quotes and spacing unified, and
+    the punctuation at the ends (which the quoting sentence may move) dropped."""
+    return normalize(text).replace('"', "").strip(" ,.;:").lower()
+
+
+# --- cue words ------------------------------------------------------------------------------
+
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor without cannot unable".split()
+)  # fmt: skip
+# Words that turn a fact into a possibility, a plan or a prediction.
+MODALS = frozenset(
+    """may might could would will should shall can plan plans planned planning expect expects
+    expected expecting consider considers considering considered propose proposes proposed
+    proposal intend intends intended aim aims likely possible possibly potential potentially
+    seek seeks sought hope hopes want wants threaten threatens threatened set poised allegedly
+    reportedly suspected alleged""".split()
+)  # fmt: skip
+# Of these, the ones that are also ordinary words only count before a verb-like word.
+_WEAK_MODALS = frozenset({"can", "set", "aim", "aims", "want", "wants", "hope", "hopes"})
+
+# Pairs of words whose exchange reverses or changes the event. Stems are compared.
+_OPPOSITES_TEXT = """
+accept reject; accepted rejected; approve reject; approved rejected; confirm deny;
+confirmed denied; admit deny; admitted denied; win lose; won lost; rise fall; rose fell;
+increase decrease; increased decreased; increase cut; raise cut; raised cut; raised lowered;
+open close; opened closed; guilty innocent; convicted acquitted; before after; above below;
+more fewer; more less; higher lower; gain loss; gained lost; allow ban; allowed banned;
+support oppose; supported opposed; agree disagree; agreed refused; lift impose; lifted imposed;
+release detain; released detained; arrest warrant; arrested warrant; killed injured;
+dead injured; died injured; killed wounded; north south; east west; first last; ally rival;
+praise criticise; praised criticised; praised criticized; resign appoint; resigned appointed;
+start end; started ended; began ended; include exclude; included excluded; majority minority;
+success failure; succeeded failed; strengthen weaken; expand shrink; expanded shrank;
+up down; inside outside; domestic foreign; public private; minimum maximum; buy sell;
+bought sold; import export; imported exported; launched cancelled; launched canceled;
+passed failed; ruling opposition; victory defeat; defeated lost; largest smallest;
+oldest youngest; full partial; permanent temporary; legal illegal; voluntary mandatory;
+charged acquitted; evacuated returned; suspended resumed; condemned welcomed; rejected welcomed
+"""
+OPPOSITES: dict[str, set[str]] = {}
+for _pair in _OPPOSITES_TEXT.replace("\n", " ").split(";"):
+    _a, _b = (stem(w) for w in _pair.split())
+    OPPOSITES.setdefault(_a, set()).add(_b)
+    OPPOSITES.setdefault(_b, set()).add(_a)
+
+
+def negation_positions(toks: list[Token]) -> list[int]:
+    return [t.pos for t in toks if t.lower in NEGATIONS]
+
+
+def modal_positions(toks: list[Token]) -> list[int]:
+    """Positions of modality cues ("may", "plans to", "expected to", "considering")."""
+    out = []
+    for k, t in enumerate(toks):
+        if t.lower not in MODALS or (t.text == "May" and k > 0):
+            continue
+        if t.lower in _WEAK_MODALS and not (k + 1 < len(toks) and toks[k + 1].lower == "to"):
+            if t.lower != "can":
+                continue
+        if t.lower == "set" and not (k + 1 < len(toks) and toks[k + 1].lower == "to"):
+            continue
+        out.append(k)
+    return out
+
+
+def opposite_of(stem_: str) -> set[str]:
+    return OPPOSITES.get(stem_, set())
