@@ -188,6 +188,13 @@ class EventCluster:
     names_norm: float = 0.0
     first: datetime | None = None
     last: datetime | None = None
+    alive: bool = True  # False once merged into another story
+
+    def days(self) -> range:
+        """Day ordinals from the first to the last dated member (empty when undated)."""
+        if self.first is None or self.last is None:
+            return range(0)
+        return range(self.first.toordinal(), self.last.toordinal() + 1)
 
     @property
     def headline(self) -> str:
@@ -198,6 +205,14 @@ class EventCluster:
         if date is None or self.first is None or self.last is None:
             return True
         return self.first - window <= date <= self.last + window
+
+
+def _overlap(a: EventCluster, b: EventCluster, window: timedelta) -> bool:
+    """True when two stories' date spans come within ``window`` of each other (or either is
+    undated)."""
+    if a.first is None or a.last is None or b.first is None or b.last is None:
+        return True
+    return a.first - window <= b.last and b.first - window <= a.last
 
 
 def _dot(a: Vector, b: Vector) -> float:
@@ -236,21 +251,27 @@ class EventClusterer:
         self._count = 0
         self._by_day: dict[int, set[int]] = {}  # day ordinal -> ids of stories spanning it
         self._undated: set[int] = set()  # stories with no dated member yet
+        self._merged_into: dict[int, int] = {}
         self.comparisons = 0  # article-to-story comparisons made, for the benchmark
 
     def __len__(self) -> int:
         return self._count
 
     def add(self, article: Article, feats: Features | None = None) -> int:
-        """Place one article; return the id of the story it joined or opened."""
+        """Place one article; return the id of the story it joined or opened.
+
+        When the article also qualifies for other open stories it bridges them, and a story
+        is merged into the one it joined when their members would, on average, have joined
+        each other (``story_score``). The merged story's id then resolves to the survivor
+        (``resolve``).
+        """
         f = feats or features(article, self.options)
         if not self._fixed_df:
             self.doc_freq.add([*f.terms, *f.names])
         content = _tfidf(f.terms, self.doc_freq)
         name_vec = _tfidf(f.names, self.doc_freq)
         w = self.options.entity_weight
-        best: EventCluster | None = None
-        best_score = self.options.threshold
+        qualifying: list[tuple[float, int]] = []
         for cid in self._candidates(f.date):
             c = self.clusters[cid]
             if not c.accepts(f.date, self.options.window):
@@ -259,15 +280,89 @@ class EventClusterer:
             score = (1 - w) * _dot(content, c.content) / (c.content_norm or 1.0)
             if name_vec and c.names_norm:
                 score += w * _dot(name_vec, c.names) / c.names_norm
-            if score >= best_score:
-                best, best_score = c, score
-        if best is None:
+            if score >= self.options.threshold:
+                qualifying.append((score, cid))
+        qualifying.sort(key=lambda sc: (-sc[0], sc[1]))
+        if qualifying:
+            best = self.clusters[qualifying[0][1]]
+        else:
             best = EventCluster(id=len(self.clusters))
             self.clusters.append(best)
             self._undated.add(best.id)
         self._join(best, article, content, name_vec, f.date)
         self._count += 1
+        for _, cid in qualifying[1:]:
+            other = self.clusters[cid]
+            if other.alive and best.alive and self.story_score(best, other) >= self.options.threshold:
+                best = self._merge(best, other)
         return best.id
+
+    def story_score(self, a: EventCluster, b: EventCluster) -> float:
+        """How well two stories fit together: the larger of the scores the average member of
+        one would get against the other's centroid (the same scale as ``threshold``)."""
+        w = self.options.entity_weight
+
+        def one_way(x: EventCluster, y: EventCluster) -> float:
+            n = len(x.members)
+            score = (1 - w) * _dot(x.content, y.content) / (n * (y.content_norm or 1.0))
+            if x.names_norm and y.names_norm:
+                score += w * _dot(x.names, y.names) / (n * y.names_norm)
+            return score
+
+        return max(one_way(a, b), one_way(b, a))
+
+    def consolidate(self) -> int:
+        """Merge open stories that fit together (``story_score`` >= threshold) until none
+        do; return the number of merges. Single-pass assignment can open two stories for one
+        event when its first reports differ; ``cluster_articles`` calls this at the end, a
+        long-running desk may call it now and then. Cost: pairs of stories in one window.
+        """
+        merges = 0
+        changed = True
+        while changed:
+            changed = False
+            pairs: list[tuple[float, int, int]] = []
+            alive = [c for c in self.clusters if c.alive]
+            for i, a in enumerate(alive):
+                for b in alive[i + 1 :]:
+                    if not _overlap(a, b, self.options.window):
+                        continue
+                    score = self.story_score(a, b)
+                    if score >= self.options.threshold:
+                        pairs.append((score, a.id, b.id))
+            pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+            for _, ia, ib in pairs:
+                a, b = self.clusters[ia], self.clusters[ib]
+                if a.alive and b.alive:
+                    self._merge(a, b)
+                    merges += 1
+                    changed = True
+        return merges
+
+    def _merge(self, a: EventCluster, b: EventCluster) -> EventCluster:
+        """Fold the smaller story into the larger (ties: the older survives)."""
+        if (len(b.members), -b.id) > (len(a.members), -a.id):
+            a, b = b, a
+        a.members += b.members
+        a.article_ids += b.article_ids
+        a.titles += b.titles
+        a.content_norm = _add_into(a.content, b.content, self.options.max_terms)
+        a.names_norm = _add_into(a.names, b.names, self.options.max_terms)
+        b.alive = False
+        self._merged_into[b.id] = a.id
+        self._undated.discard(b.id)
+        for d in b.days():
+            self._by_day.get(d, set()).discard(b.id)
+        if b.first is not None and b.last is not None:
+            self._span(a, b.first)
+            self._span(a, b.last)
+        return a
+
+    def resolve(self, cluster_id: int) -> int:
+        """The id a story has now: stories merged into another resolve to the survivor."""
+        while cluster_id in self._merged_into:
+            cluster_id = self._merged_into[cluster_id]
+        return cluster_id
 
     def _candidates(self, date: datetime | None) -> Iterable[int]:
         if date is None:
@@ -292,19 +387,21 @@ class EventClusterer:
         c.titles.append(article.page.title)
         c.content_norm = _add_into(c.content, content, self.options.max_terms)
         c.names_norm = _add_into(c.names, name_vec, self.options.max_terms)
-        if date is None:
-            return
+        if date is not None:
+            self._span(c, date)
+
+    def _span(self, c: EventCluster, date: datetime) -> None:
         old = (c.first, c.last)
         c.first = date if c.first is None else min(c.first, date)
         c.last = date if c.last is None else max(c.last, date)
         if old != (c.first, c.last):
             self._undated.discard(c.id)
-            for d in range(c.first.toordinal(), c.last.toordinal() + 1):
+            for d in c.days():
                 self._by_day.setdefault(d, set()).add(c.id)
 
     def groups(self) -> list[list[int]]:
         """Member sequence numbers per story, largest story first (ties: earliest first)."""
-        out = [sorted(c.members) for c in self.clusters]
+        out = [sorted(c.members) for c in self.clusters if c.alive]
         out.sort(key=lambda g: (-len(g), g[0]))
         return out
 
@@ -329,6 +426,7 @@ def cluster_articles(
     clusterer = EventClusterer(options, doc_freq=df)
     for i in order:
         clusterer.add(articles[i], feats[i])
+    clusterer.consolidate()
     groups = [sorted(order[k] for k in g) for g in clusterer.groups()]
     groups.sort(key=lambda g: (-len(g), g[0]))
     return groups

@@ -1,0 +1,677 @@
+"""The verifier: judge every sentence of a story against the source articles.
+
+Each sentence gets one of four verdicts (``models.VerdictLabel``):
+
+``supported``
+    a source unit (one source sentence, or two adjacent ones) holds most of the sentence's
+    weighted content words *and* every number, date, name and quotation it states, with no
+    conflicting cue. The evidence is that unit.
+``contradicted``
+    the sentence is well aligned with a source unit that says something else: another number
+    of the same thing, another date, another name in the same place, a dropped or added
+    negation or modality ("may", "plans to", "will"), an opposite word ("rejected" for
+    "accepted", "warrant" for "arrest"), another speaker, an altered quotation, or one side
+    of a figure the sources disagree on, stated without attribution.
+``unsupported``
+    nothing in the sources says it.
+``not_news``
+    assistant chatter or meta text ("Sure, here is a summary", "let me know if...").
+
+The score of a verdict is continuous (0..1, "how supported"), so a threshold can be
+calibrated; ``SUPPORT_SCORE`` was calibrated on the non-news files of SummEdits only (see
+bench/bench_verify.py), news is held out.
+
+The index of source sentences is built once per set of articles (``SourceIndex``) and reused
+for every sentence. See docs/verifier.md for the rules and their known limits.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+
+from .align import Aligner, SourceSentence
+from .claims import (
+    Quantity,
+    Token,
+    dates,
+    modal_positions,
+    name_stems_midsentence,
+    names,
+    negation_positions,
+    opposite_of,
+    quantities,
+    quote_key,
+    quotes,
+    tokens,
+)
+from .models import Article, Citation, Dropped, Evidence, Page, Sentence, Story, StorySentence
+from .models import Verdict
+from .textutil import STOPWORDS, content_terms, normalize
+
+# A summary sentence is supported when its score reaches this. Calibrated on the non-news
+# files of SummEdits (bench/bench_verify.py --calibrate), never on the news file.
+SUPPORT_SCORE = 0.62
+# A source unit "talks about the same thing" when it holds this share of the claim's weighted
+# terms; only then can a conflicting number, name or cue make the sentence contradicted.
+ALIGN_MIN = 0.45
+# Two adjacent source sentences may support a sentence together (a summary often fuses
+# them), at a small discount so that one sentence that says it all is preferred.
+PAIR_DISCOUNT = 0.97
+# Each number, date or name the evidence lacks halves the score: these are the facts a
+# reader relies on, so one missing fact outweighs many matching common words.
+MISSING_FACTOR = 0.5
+CONFLICT_FACTOR = 0.2
+# How many best-aligned source sentences are examined per claim.
+CANDIDATES = 8
+# Cue words act on a nearby word: "did not know", "may close", "plans to build".
+CUE_WINDOW = 4
+
+_CHATTER = re.compile(
+    r"""^\s*(sure|certainly|of\ course|absolutely|okay|ok)\b[,!.]
+    |\b(here\ is|here's|below\ is|i\ have\ (written|prepared|compiled))\ (a|an|the|your|my)\b
+        [^.]{0,40}\b(summary|story|article|overview|rewrite|version|report|digest)
+    |\blet\ me\ know\b|\bfeel\ free\ to\b|\bhope\ (this|that|it)\ helps\b
+    |\bif\ you\ (need|have|want|would\ like)\b[^.]{0,60}\b(clarification|questions?|help|more|
+        information|details|changes)
+    |\bas\ an\ ai\b|\blanguage\ model\b|\bi\ (cannot|can't|am\ unable\ to)\b|\bi'?m\ sorry\b
+    |\bi\ apologi[sz]e\b|\bmy\ knowledge\ cutoff\b
+    |\b(this|the\ above)\ (summary|story|article|text|report)\ (is|was|has\ been)\ (based|compiled|
+        generated|written|created|produced|drawn)
+    |\bbased\ on\ the\ (provided|given|supplied|following|above)\ (articles?|sources?|texts?|
+        reports?|information)
+    |\b(the|these)\ (provided|given|supplied)\ (articles?|sources?|texts?)\b
+    |^\s*(summary|note|disclaimer|title|headline)\s*:\s*$
+    |\b(in\ this\ (summary|article),\ i)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_ATTRIBUTION = re.compile(
+    r"""\b(according\ to|said|says|say|reported|reports|told|estimated|estimates|put\ the|
+    counted|gave\ the|citing|cited)\b|\bbetween\b|\bto\b\s*\d|\d\s*(-|to|or)\s*\d""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SPEECH = frozenset({"said", "says", "say", "told", "added", "stated", "announced", "confirmed"})
+_PREPOSITIONS = frozenset({"to", "of", "for", "at", "with", "from", "in", "on", "by"})
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiscrepancySide:
+    """One source's value for a figure the sources disagree on."""
+
+    value: str  # as the source writes it, e.g. "12 people"
+    citation: Citation
+    text: str  # the source sentence
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """Sources giving different values for the same quantity of the same event."""
+
+    what: str  # what is counted ("injur", "$") as a stem; a hint, not prose
+    sides: tuple[DiscrepancySide, ...]
+
+    def values(self) -> list[str]:
+        return list(dict.fromkeys(s.value for s in self.sides))
+
+
+@dataclass(frozen=True)
+class CheckedSentence:
+    """One sentence of a checked summary with the verifier's verdict."""
+
+    text: str
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on every sentence of a summary, and the sources' disagreements."""
+
+    sentences: tuple[CheckedSentence, ...]
+    discrepancies: tuple[Discrepancy, ...] = ()
+
+    @property
+    def all_supported(self) -> bool:
+        return all(s.verdict.label == "supported" for s in self.sentences)
+
+    @property
+    def score(self) -> float:
+        """The weakest sentence decides: one invented fact spoils a summary."""
+        return min((s.verdict.score for s in self.sentences), default=0.0)
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON form printed by ``newsdistill check --format json``."""
+        return {
+            "sentences": [
+                {
+                    "text": s.text,
+                    "verdict": s.verdict.label,
+                    "score": round(s.verdict.score, 4),
+                    "reason": s.verdict.reason,
+                    "evidence": [evidence_json(e) for e in s.verdict.evidence],
+                }
+                for s in self.sentences
+            ],
+            "discrepancies": [discrepancy_json(d) for d in self.discrepancies],
+        }
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """The judgement of one (document, summary) pair: the batch form for benchmarks."""
+
+    consistent: bool
+    score: float
+    sentences: tuple[CheckedSentence, ...]
+
+
+def evidence_json(e: Evidence) -> dict[str, object]:
+    return {"article": e.citation.article, "sentence": e.citation.sentence, "text": e.text,
+            "score": round(e.score, 4)}  # fmt: skip
+
+
+def discrepancy_json(d: Discrepancy) -> dict[str, object]:
+    return {
+        "what": d.what,
+        "values": d.values(),
+        "sides": [
+            {"value": s.value, "article": s.citation.article, "sentence": s.citation.sentence,
+             "text": s.text}  # fmt: skip
+            for s in d.sides
+        ],
+    }
+
+
+# --- the index --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Facts:
+    """What one source sentence states, precomputed once."""
+
+    toks: list[Token]
+    quantities: list[Quantity]
+    dates: set[tuple[str, str]]
+    names: set[str]
+    stems: set[str]
+    quote_text: str  # quote_key of the whole sentence, for verbatim quote checks
+
+
+@dataclass
+class _Unit:
+    """Evidence examined for one claim: one source sentence or two adjacent ones."""
+
+    members: tuple[int, ...]  # indexes into SourceIndex.items
+    recall: float
+
+
+class SourceIndex:
+    """Every source sentence of a set of articles, indexed for verification.
+
+    Build it once per set of articles; ``window=2`` lets two adjacent sentences of one
+    article support a claim together (long single documents, fused summary sentences).
+    Article titles are indexed too (sentence id ``<article>.title``), so a headline taken
+    from a title can be supported by it.
+    """
+
+    def __init__(self, articles: Sequence[Article], *, window: int = 2, titles: bool = True) -> None:
+        self.articles = list(articles)
+        self.window = window
+        indexed = [_with_title(a) if titles else a for a in self.articles]
+        self.aligner = Aligner(indexed)
+        self.items: list[SourceSentence] = self.aligner.items
+        self.facts: list[_Facts] = []
+        mid: set[str] = set()
+        for item in self.items:
+            toks = tokens(item.sentence.text)
+            mid |= name_stems_midsentence(toks)
+            self.facts.append(_Facts(toks, quantities(toks), dates(toks), set(),
+                                     {t.stem for t in toks}, quote_key(item.sentence.text)))  # fmt: skip
+        self.known_names = frozenset(mid)
+        for f in self.facts:
+            f.names = names(f.toks, self.known_names)
+        self.position = {id(it): k for k, it in enumerate(self.items)}
+        self._next: dict[int, int] = {}
+        for k in range(len(self.items) - 1):
+            a, b = self.items[k], self.items[k + 1]
+            if a.article.id == b.article.id and not a.sentence.id.endswith(".title"):
+                self._next[k] = k + 1
+
+    @cached_property
+    def discrepancies(self) -> list[Discrepancy]:
+        return _discrepancies(self)
+
+    def evidence(self, unit: _Unit, score: float) -> tuple[Evidence, ...]:
+        return tuple(
+            Evidence(self.items[k].citation, self.items[k].sentence.text, round(score, 4))
+            for k in unit.members
+        )
+
+    def units(self, text: str) -> list[_Unit]:
+        """Candidate evidence for ``text``: best-aligned sentences and, with ``window=2``,
+        each of them joined with its neighbour."""
+        scored = self.aligner.scored(text)[:CANDIDATES]
+        index_of = self.position
+        out = [_Unit((index_of[id(it)],), r) for r, it in scored]
+        if self.window >= 2:
+            terms = content_terms(text)
+            seen: set[tuple[int, int]] = set()
+            for r, it in scored:
+                k = index_of[id(it)]
+                for pair in ((k, self._next.get(k)), (_prev(self._next, k), k)):
+                    if pair[0] is None or pair[1] is None or pair in seen:
+                        continue
+                    seen.add(pair)  # type: ignore[arg-type]
+                    union = self.items[pair[0]].terms | self.items[pair[1]].terms
+                    rec = self.aligner.space.recall(terms, union) * PAIR_DISCOUNT
+                    if rec > r:
+                        out.append(_Unit((pair[0], pair[1]), rec))  # type: ignore[arg-type]
+        return out
+
+
+def _prev(nxt: dict[int, int], k: int) -> int | None:
+    return k - 1 if nxt.get(k - 1) == k else None
+
+
+def _with_title(a: Article) -> Article:
+    title = normalize(a.page.title or "")
+    if not title:
+        return a
+    head = Sentence(f"{a.id}.title", title, 0, 0, -1, -1)
+    return Article(a.id, a.page, [head, *a.sentences], a.copies)
+
+
+def articles_from_text(doc: str, article_id: str = "a1", title: str = "") -> list[Article]:
+    """One article from a bare document (the pairs form and SummEdits)."""
+    from .sentences import split_sentences
+
+    page = Page(source=article_id, title=title, text=doc)
+    return [Article(article_id, page, split_sentences(doc, article_id))]
+
+
+# --- judging one sentence ---------------------------------------------------------------------
+
+
+def is_chatter(text: str) -> bool:
+    """True for assistant chatter and meta text that is not news."""
+    return bool(_CHATTER.search(normalize(text)))
+
+
+@dataclass
+class _Judgement:
+    unit: _Unit
+    score: float
+    missing: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+def verify_sentence(text: str, index: SourceIndex) -> Verdict:
+    """Judge one sentence against the indexed sources."""
+    if is_chatter(text):
+        return Verdict("not_news", 0.0, "assistant chatter or meta text, not news")
+    claim = _Claim.of(text, index)
+    if not claim.terms:
+        return Verdict("unsupported", 0.0, "no content words to check")
+    units = index.units(text)
+    if not units:
+        return Verdict("unsupported", 0.0, "no source sentence shares its content words")
+    judged = [_judge(claim, u, index) for u in units]
+    best = max(judged, key=lambda j: (j.score, j.unit.recall))
+    q_issue = _quote_issue(claim, index)
+    if not best.missing and not best.conflicts and q_issue is None:
+        if best.score >= SUPPORT_SCORE:
+            disc = _discrepancy_issue(claim, index)
+            if disc is not None:
+                reason, ev = disc
+                return Verdict("contradicted", best.score * CONFLICT_FACTOR, reason, ev)
+            return Verdict("supported", best.score, "stated by the source",
+                           index.evidence(best.unit, best.score))  # fmt: skip
+    # Not supported: is it contradicted by a source about the same thing?
+    aligned = [j for j in judged if j.unit.recall >= ALIGN_MIN and j.conflicts]
+    if q_issue is not None and q_issue[0] == "altered":
+        k = q_issue[1]
+        ev = (Evidence(index.items[k].citation, index.items[k].sentence.text, 0.0),)
+        return Verdict("contradicted", min(best.score, 0.1), "quotation differs from the source", ev)
+    if aligned:
+        c = max(aligned, key=lambda j: j.unit.recall)
+        score = min(best.score, c.score)
+        return Verdict("contradicted", score, "; ".join(c.conflicts), index.evidence(c.unit, score))
+    reasons = best.missing or ([] if best.score >= SUPPORT_SCORE else ["too little of it is in the sources"])
+    if q_issue is not None:
+        reasons = ["quotation not found in any source", *reasons]
+        best.score = min(best.score, 0.1)
+    return Verdict("unsupported", best.score, "; ".join(reasons), index.evidence(best.unit, best.score))
+
+
+@dataclass
+class _Claim:
+    text: str
+    toks: list[Token]
+    terms: list[str]
+    quantities: list[Quantity]
+    dates: set[tuple[str, str]]
+    names: set[str]
+    quotes: list[str]
+
+    @classmethod
+    def of(cls, text: str, index: SourceIndex) -> _Claim:
+        toks = tokens(text)
+        return cls(text, toks, content_terms(text), quantities(toks), dates(toks),
+                   names(toks, index.known_names), quotes(text))  # fmt: skip
+
+
+def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
+    facts = [index.facts[k] for k in unit.members]
+    j = _Judgement(unit, unit.recall)
+    ev_q = [q for f in facts for q in f.quantities]
+    ranged = _ranged_units(claim.quantities)
+    for q in claim.quantities:
+        if any(q.matches(e) for e in ev_q):
+            continue
+        if q.unit in ranged and _found_elsewhere(q, index, claim):
+            continue
+        other = [e for e in ev_q if q.same_kind(e)]
+        if other:
+            j.conflicts.append(f"number: {q.text!r} where the source has {other[0].text!r}")
+        else:
+            j.missing.append(f"number {q.text!r} not in the source")
+    ev_dates = set().union(*(f.dates for f in facts))
+    for kind, value in sorted(claim.dates - ev_dates):
+        if any(k == kind for k, _ in ev_dates):
+            j.conflicts.append(f"date: the source gives another {kind}")
+        else:
+            j.missing.append(f"{kind} not in the source")
+    ev_names = set().union(*(f.names for f in facts))
+    ev_stems = set().union(*(f.stems for f in facts))
+    missing_names = sorted(n for n in claim.names if n not in ev_stems)
+    if missing_names:
+        others = ev_names - claim.names - {t.stem for t in claim.toks}
+        if others and unit.recall >= 0.6:
+            j.conflicts.append(f"name: {', '.join(missing_names)} where the source names someone "
+                               f"or somewhere else")  # fmt: skip
+        else:
+            j.missing.extend(f"name {n!r} not in the source" for n in missing_names)
+    ev_toks = [t for f in facts for t in (*f.toks, _BREAK)]
+    j.conflicts.extend(_cue_conflicts(claim.toks, ev_toks))
+    j.conflicts.extend(_opposite_conflicts(claim.toks, ev_stems))
+    j.conflicts.extend(_relation_conflicts(claim, ev_toks, ev_names))
+    j.score = unit.recall * MISSING_FACTOR ** len(j.missing) * CONFLICT_FACTOR ** min(1, len(j.conflicts))
+    return j
+
+
+_BREAK = Token(".", ".", ".", -1)
+
+
+def _ranged_units(qs: list[Quantity]) -> set[str]:
+    """Units that the claim gives two values for: a range ("12 to 15 injured")."""
+    seen: dict[tuple[str, str], int] = {}
+    for q in qs:
+        seen[(q.unit, q.currency)] = seen.get((q.unit, q.currency), 0) + 1
+    return {u for (u, _), n in seen.items() if n >= 2}
+
+
+def _found_elsewhere(q: Quantity, index: SourceIndex, claim: _Claim) -> bool:
+    """A range's end stated by another well-aligned source sentence (another outlet)."""
+    for r, it in index.aligner.scored(claim.text)[: CANDIDATES * 2]:
+        if r < ALIGN_MIN:
+            break
+        k = index.position[id(it)]
+        if any(q.matches(e) for e in index.facts[k].quantities):
+            return True
+    return False
+
+
+def _positions(toks: Sequence[Token]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for k, t in enumerate(toks):
+        out.setdefault(_key(t), []).append(k)
+    return out
+
+
+def _key(t: Token) -> str:
+    # "vote"/"voted", "close"/"closed": a trailing "e" is not worth a mismatch here.
+    return t.stem.rstrip("e") if len(t.stem) > 3 else t.stem
+
+
+def _is_content(t: Token) -> bool:
+    return t.text[0].isalnum() and t.lower not in STOPWORDS
+
+
+def _cue_conflicts(claim: list[Token], ev: list[Token]) -> list[str]:
+    """Negation or modality that one side puts on a word and the other does not."""
+    out: list[str] = []
+    ev_pos = _positions(ev)
+    cl_pos = _positions(claim)
+    for name, finder in (("negation", negation_positions), ("modality", modal_positions)):
+        cl_cues, ev_cues = set(finder(claim)), set(finder(ev))
+        if _one_sided(claim, cl_cues, ev_pos, ev_cues, ev) or _one_sided(ev, ev_cues, cl_pos, cl_cues, claim):
+            word = "not" if name == "negation" else "a modal word"
+            out.append(f"{name}: one side has {word} where the other states it plainly")
+    return out
+
+
+def _one_sided(
+    a: list[Token], a_cues: set[int], b_pos: dict[str, list[int]], b_cues: set[int], b: list[Token]
+) -> bool:
+    """True when a cue in ``a`` governs a word that ``b`` has without such a cue near it."""
+    for c in a_cues:
+        for k in range(c + 1, min(len(a), c + 1 + CUE_WINDOW)):
+            t = a[k]
+            if t.text in ".;:!?":
+                break
+            if not _is_content(t) or t.lower in STOPWORDS or k in a_cues:
+                continue
+            where = b_pos.get(_key(t))
+            if not where:
+                continue  # the governed word is not in the other side: left to recall
+            if not any(any(p - CUE_WINDOW - 1 <= q < p for q in b_cues) for p in where):
+                return True
+            break
+    return False
+
+
+def _opposite_conflicts(claim: list[Token], ev_stems: set[str]) -> list[str]:
+    out = []
+    claim_stems = {t.stem for t in claim}
+    for t in claim:
+        if t.stem in ev_stems:
+            continue
+        opp = opposite_of(t.stem) & ev_stems - claim_stems
+        if opp:
+            out.append(f"opposite: {t.text!r} where the source has {sorted(opp)[0]!r}")
+    return out
+
+
+def _relation_conflicts(claim: _Claim, ev: list[Token], ev_names: set[str]) -> list[str]:
+    """The same words in another relation: a name tied to another action, another speaker."""
+    out: list[str] = []
+    speaker_c, speaker_e = _speaker(claim.toks), _speaker(ev)
+    if speaker_c and speaker_e and not (speaker_c & speaker_e):
+        out.append("speaker: the source attributes this to someone else")
+    # A name and the word next to it in the claim must sit together in the source too, unless
+    # nothing else named stands nearer that word (an apposition can push them apart).
+    ev_pos = _positions(ev)
+    content = [t for t in claim.toks if _is_content(t)]
+    for a, b in zip(content, content[1:], strict=False):
+        if b.pos - a.pos > 3:
+            continue
+        name, other = (a, b) if a.stem in claim.names else (b, a) if b.stem in claim.names else (None, None)
+        if name is None or other is None or other.stem in claim.names:
+            continue
+        pn, po = ev_pos.get(_key(name), []), ev_pos.get(_key(other), [])
+        if not pn or not po:
+            continue
+        near = min(_distance(ev, x, y) for x in pn for y in po)
+        if near <= 6:
+            continue
+        rivals = [k for k, t in enumerate(ev) if t.stem in ev_names - claim.names]
+        if rivals and min(_distance(ev, r, y) for r in rivals for y in po) < near:
+            out.append(f"relation: in the source {other.text!r} goes with another name, not {name.text!r}")
+            break
+    return out
+
+
+def _distance(toks: list[Token], x: int, y: int) -> float:
+    lo, hi = min(x, y), max(x, y)
+    if any(t is _BREAK for t in toks[lo:hi]):
+        return math.inf
+    return hi - lo
+
+
+def _speaker(toks: Sequence[Token]) -> set[str]:
+    """Stems of who is said to have said it: "An aide to the minister said" -> {"aide"}."""
+    for k, t in enumerate(toks):
+        if t.lower not in _SPEECH:
+            continue
+        phrase: list[Token] = []
+        j = k - 1
+        while j >= 0 and toks[j].text not in ".;:!?" and toks[j].lower not in {"that", "and", "but"}:
+            phrase.insert(0, toks[j])
+            j -= 1
+        if len(phrase) > 8 or not phrase:  # "... , said Ruth Kallas, the minister": look after
+            phrase = []
+            for t2 in toks[k + 1 : k + 8]:
+                if t2.text in ".;:!?" or t2.lower in {"that", "on", "in"}:
+                    break
+                phrase.append(t2)
+        cut = next((i for i, p in enumerate(phrase) if p.lower in _PREPOSITIONS and i > 0), len(phrase))
+        stems = {p.stem for p in phrase[:cut] if _is_content(p)}
+        if stems:
+            return stems
+    return set()
+
+
+def _quote_issue(claim: _Claim, index: SourceIndex) -> tuple[str, int] | None:
+    """("missing", -1) or ("altered", k) for the first quotation no source has verbatim."""
+    for q in claim.quotes:
+        key = quote_key(q)
+        if any(key in f.quote_text for f in index.facts):
+            continue
+        words = set(key.split())
+        best, best_k = 0.0, -1
+        for k, f in enumerate(index.facts):
+            overlap = len(words & set(f.quote_text.split())) / max(1, len(words))
+            if overlap > best:
+                best, best_k = overlap, k
+        return ("altered", best_k) if best >= 0.6 else ("missing", -1)
+    return None
+
+
+def _discrepancy_issue(claim: _Claim, index: SourceIndex) -> tuple[str, tuple[Evidence, ...]] | None:
+    """A figure the sources disagree on, stated as fact from one side without attribution."""
+    if not claim.quantities or _ATTRIBUTION.search(claim.text):
+        return None
+    for d in index.discrepancies:
+        for q in claim.quantities:
+            if any(q.matches(v) for s in d.sides for v in quantities(tokens(s.value))):
+                ev = tuple(Evidence(s.citation, s.text, 0.0) for s in d.sides)
+                values = " vs ".join(d.values())
+                return (f"sources differ ({values}): state the range or say who reports which", ev)
+    return None
+
+
+# --- discrepancies ----------------------------------------------------------------------------
+
+# Sentences from two outlets are about the same fact when their TF-IDF cosine reaches this;
+# set by eye on tests/fixtures/planted (paraphrases of one fact score 0.3-0.7).
+SAME_FACT_COSINE = 0.3
+
+
+def _discrepancies(index: SourceIndex) -> list[Discrepancy]:
+    items = [k for k, it in enumerate(index.items) if index.facts[k].quantities]
+    if len(items) < 2:
+        return []
+    m = index.aligner.space.matrix([index.items[k].sentence.text for k in items])
+    sim = m @ m.T
+    found: dict[tuple[str, str], dict[Citation, DiscrepancySide]] = {}
+    for x in range(len(items)):
+        for y in np.nonzero(sim[x] >= SAME_FACT_COSINE)[0]:
+            y = int(y)
+            if y <= x:
+                continue
+            a, b = index.items[items[x]], index.items[items[y]]
+            if a.article.id == b.article.id or _same_outlet(a.article, b.article):
+                continue
+            fa, fb = index.facts[items[x]], index.facts[items[y]]
+            for qa in fa.quantities:
+                for qb in fb.quantities:
+                    if not qa.same_kind(qb) or qa.matches(qb):
+                        continue
+                    if any(qa.matches(o) for o in fb.quantities) or any(qb.matches(o) for o in fa.quantities):
+                        continue
+                    key = (qa.unit, qa.currency)
+                    sides = found.setdefault(key, {})
+                    sides.setdefault(a.citation, DiscrepancySide(qa.text, a.citation, a.sentence.text))
+                    sides.setdefault(b.citation, DiscrepancySide(qb.text, b.citation, b.sentence.text))
+    return [Discrepancy(cur + unit, tuple(s.values())) for (unit, cur), s in found.items()]
+
+
+def _same_outlet(a: Article, b: Article) -> bool:
+    return bool(a.page.outlet) and a.page.outlet == b.page.outlet
+
+
+def find_discrepancies(articles: Sequence[Article]) -> list[Discrepancy]:
+    """Figures that sources report differently (one outlet counts 12 injured, another 15)."""
+    return SourceIndex(articles, titles=False).discrepancies
+
+
+# --- stories, summaries and pairs -------------------------------------------------------------
+
+
+def verify_story(story: Story, index: SourceIndex | None = None) -> Story:
+    """A new ``Story`` whose sentences carry verdicts; sentences that are not ``supported``
+    move to ``story.dropped`` with the reason. A headline that is not supported is replaced
+    by the first supported sentence (and recorded as dropped)."""
+    index = index or SourceIndex(story.articles, window=1)
+    kept: list[StorySentence] = []
+    dropped = list(story.dropped)
+    for s in story.sentences:
+        v = verify_sentence(s.text, index)
+        if v.label == "supported":
+            kept.append(replace(s, verdict=v))
+        else:
+            dropped.append(Dropped(s.text, s.section, f"{v.label}: {v.reason}", tuple(s.citations)))
+    hv = verify_sentence(story.headline.text, index)
+    headline = replace(story.headline, verdict=hv)
+    if hv.label != "supported":
+        dropped.append(Dropped(story.headline.text, "headline", f"{hv.label}: {hv.reason}",
+                               tuple(story.headline.citations)))  # fmt: skip
+        if kept:
+            headline = replace(kept[0], section="headline")
+    return replace(story, headline=headline, sentences=kept, dropped=dropped)
+
+
+def check_summary(summary: str | Iterable[str], articles: Sequence[Article]) -> CheckResult:
+    """Judge every sentence of ``summary`` (text, or sentences already split) against
+    ``articles``; the result also lists the sources' discrepancies."""
+    index = SourceIndex(articles)
+    return _check(summary, index, with_discrepancies=True)
+
+
+def check_pair(doc: str, summary: str) -> PairResult:
+    """Judge a summary against one document (the ``--pairs`` form and the benchmarks)."""
+    index = SourceIndex(articles_from_text(doc), titles=False)
+    result = _check(summary, index, with_discrepancies=False)
+    return PairResult(result.all_supported, result.score, result.sentences)
+
+
+def summary_sentences(summary: str) -> list[str]:
+    """Split a summary into sentences, one paragraph or line at a time."""
+    from .sentences import split_sentences
+
+    text = re.sub(r"\n(?=\S)", "\n\n", summary.replace("\r\n", "\n"))  # a line is a paragraph
+    return [s.text for s in split_sentences(text, "summary")]
+
+
+def _check(summary: str | Iterable[str], index: SourceIndex, *, with_discrepancies: bool) -> CheckResult:
+    texts = summary_sentences(summary) if isinstance(summary, str) else list(summary)
+    checked = tuple(CheckedSentence(t, verify_sentence(t, index)) for t in texts)
+    disc = tuple(index.discrepancies) if with_discrepancies else ()
+    return CheckResult(checked, disc)
