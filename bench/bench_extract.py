@@ -62,9 +62,13 @@ class Result:
     recall: list[float] = field(default_factory=list)
     seconds: float = 0.0
     per_doc: dict[str, tuple[float, float]] = field(default_factory=dict)
+    times: dict[str, float] = field(default_factory=dict)
 
     def add(self, doc_id: str, truth: str, pred: str, seconds: float) -> None:
-        p, r = precision_recall(truth, pred)
+        self.add_scored(doc_id, *precision_recall(truth, pred), seconds)
+
+    def add_scored(self, doc_id: str, p: float, r: float, seconds: float) -> None:
+        self.times[doc_id] = seconds
         self.precision.append(p)
         self.recall.append(r)
         self.per_doc[doc_id] = (p, r)
@@ -107,9 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         ids = ids[: args.limit]
 
-    ours = Result("newsdistill extract (gated)")
-    ungated = Result("newsdistill, gate rejections as text")
+    from newsdistill.extract import detect_language
+
+    ours = Result("newsdistill extract, gated")
+    ungated = Result("newsdistill extract, gate off")
     plain = Result("trafilatura.extract (defaults)")
+    plain_en = Result("trafilatura.extract (defaults)")
+    ours_en = Result("newsdistill extract, gated")
+    # The ground truth's language decides which pages are English, not our own extraction.
+    english = {k for k in ids if detect_language(truth[k]["articleBody"]) in ("en", None)}
     rejected: list[tuple[str, str]] = []
     for doc_id in ids:
         path = DATA / "html" / f"{doc_id}.html.gz"
@@ -128,18 +138,29 @@ def main(argv: list[str] | None = None) -> int:
         ours.add(doc_id, body, text, elapsed)
         if not text:
             text = _ungated_text(doc)
-        ungated.add(doc_id, body, text, 0.0)
+        ungated.add(doc_id, body, text, elapsed)
+        if doc_id in english:
+            plain_en.add_scored(doc_id, *plain.per_doc[doc_id], plain.times[doc_id])
+            ours_en.add_scored(doc_id, *ours.per_doc[doc_id], ours.times[doc_id])
 
     print(f"article-extraction-benchmark: {len(ids)} pages, 4-gram shingle P/R averaged per page\n")
     print(f"| {'extractor':<34} | F1    | prec. | recall | ms/page  |")
     print(f"|{'-' * 36}|-------|-------|--------|----------|")
-    for result in (plain, ours, ungated):
+    for result in (plain, ungated, ours):
+        print(result.row())
+    print(f"| English pages only ({len(english)}){' ' * 15} |       |       |        |          |")
+    for result in (plain_en, ours_en):
         print(result.row())
     print("\npublished: trafilatura 2.0.0 F1 0.958, best (Zyte AutoExtract 2019) 0.970")
     print(f"\ngate rejections: {len(rejected)} of {len(ids)}")
-    reasons = Counter(_reason_kind(r) for _, r in rejected)
+    foreign = [r for k, r in rejected if k not in english]
+    print(f"  non-English pages (by ground truth): {len(foreign)}")
+    for kind, count in Counter(_reason_kind(r) for r in foreign).most_common():
+        print(f"    {count:3d}  {kind}")
+    print(f"  English pages: {len(rejected) - len(foreign)}")
+    reasons = Counter(_reason_kind(r) for k, r in rejected if k in english)
     for kind, count in reasons.most_common():
-        print(f"  {count:3d}  {kind}")
+        print(f"    {count:3d}  {kind}")
     if args.show_rejected:
         for doc_id, reason in rejected:
             print(f"  {doc_id[:12]}  {truth[doc_id]['url']}  {reason}")
@@ -165,7 +186,12 @@ def _ungated_text(doc: object) -> str:
     from newsdistill.extract import ExtractOptions, extract
 
     try:
-        return extract(doc, ExtractOptions(min_words=0, min_english_ratio=0.0)).text  # type: ignore[arg-type]
+        return extract(
+            doc,
+            ExtractOptions(
+                min_words=0, check_language=False, paywall_max_words=0, max_boilerplate=1.0
+            ),
+        ).text  # type: ignore[arg-type]
     except Exception:
         return ""
 

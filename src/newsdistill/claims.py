@@ -16,7 +16,7 @@ from .textutil import NUMBER_WORDS, STOPWORDS, normalize, stem
 
 # --- tokens ---------------------------------------------------------------------------------
 
-TOKEN_RE = re.compile(r"[$£€¥]|\d+(?:,\d{3})*(?:\.\d+)?%?|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|[.;:!?]")
+TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[$£€¥]|\d+(?:,\d{3})*(?:\.\d+)?%?|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|[.;:!?,]")
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Quantity:
     unit: str  # stem of the counted noun or participle ("injur", "truck"), "%" or ""
     currency: str  # "$", "£", "€", "¥" or ""
     text: str
+    context: frozenset[str] = frozenset()  # stems of the words around the number
 
     def same_kind(self, other: Quantity) -> bool:
         """True when both count the same thing, so different values conflict."""
@@ -83,12 +84,17 @@ class Quantity:
             return self.currency == other.currency and self.unit == other.unit
         return bool(self.unit) and self.unit == other.unit
 
+    def same_value(self, other: Quantity) -> bool:
+        return abs(self.value - other.value) <= 1e-9 * max(1.0, abs(self.value))
+
     def matches(self, other: Quantity) -> bool:
-        """Same value in the same currency. The counted noun is left to the word checks:
-        "12 injured" and "12 people were hurt" may count the same people."""
-        if abs(self.value - other.value) > 1e-9 * max(1.0, abs(self.value)):
+        """Same value, same currency, and ``other`` counts the same thing: its unit, or a
+        word near it, is this one's unit ("12 injured" ~ "injuring 12 people")."""
+        if not self.same_value(other) or self.currency != other.currency:
             return False
-        return self.currency == other.currency and (self.unit == "%") == (other.unit == "%")
+        if (self.unit == "%") != (other.unit == "%"):
+            return False
+        return not self.unit or not other.unit or self.unit == other.unit or self.unit in other.context
 
 
 def _number_value(tok: Token) -> float | None:
@@ -144,10 +150,11 @@ def quantities(toks: list[Token]) -> list[Quantity]:
         if not unit:
             unit = _unit_after(toks, j)
         text = " ".join(t.text for t in toks[max(0, i - 1 if currency else i) : j + 1])
+        context = frozenset(t.stem for t in toks[max(0, i - 4) : j + 5])
         for v, cur, _ in pending:
-            out.append(Quantity(v, unit, cur or currency, text))
+            out.append(Quantity(v, unit, cur or currency, text, context))
         pending = []
-        out.append(Quantity(value, unit, currency, text))
+        out.append(Quantity(value, unit, currency, text, context))
         i = j
     for v, cur, k in pending:
         out.append(Quantity(v, "", cur, toks[k].text))
@@ -301,10 +308,9 @@ NEGATIONS = frozenset(
 # Words that turn a fact into a possibility, a plan or a prediction.
 MODALS = frozenset(
     """may might could would will should shall can plan plans planned planning expect expects
-    expected expecting consider considers considering considered propose proposes proposed
-    proposal intend intends intended aim aims likely possible possibly potential potentially
-    seek seeks sought hope hopes want wants threaten threatens threatened set poised allegedly
-    reportedly suspected alleged""".split()
+    expected expecting considering propose proposes proposed proposal intend intends intended
+    aim aims likely possible possibly potential potentially seek seeks hope hopes want wants
+    threaten threatens threatened set poised allegedly alleged""".split()
 )  # fmt: skip
 # Of these, the ones that are also ordinary words only count before a verb-like word.
 _WEAK_MODALS = frozenset({"can", "set", "aim", "aims", "want", "wants", "hope", "hopes"})
@@ -356,3 +362,17 @@ def modal_positions(toks: list[Token]) -> list[int]:
 
 def opposite_of(stem_: str) -> set[str]:
     return OPPOSITES.get(stem_, set())
+
+
+# Irregular past forms, so that "built" meets "build" and "held" meets "hold" in cue checks.
+IRREGULAR = dict(
+    pair.split(":")
+    for pair in """built:build rebuilt:rebuild held:hold met:meet knew:know known:know lost:lose
+    won:win fell:fall fallen:fall rose:rise risen:rise sold:sell bought:buy left:leave
+    took:take taken:take gave:give given:give made:make found:find told:tell ran:run
+    began:begin begun:begin brought:bring caught:catch kept:keep led:lead paid:pay sent:send
+    spent:spend struck:strike thought:think wrote:write written:write shot:shoot fled:flee
+    sought:seek chose:choose chosen:choose drove:drive driven:drive flew:fly flown:fly
+    spoke:speak spoken:speak stole:steal stolen:steal broke:break broken:break hid:hide
+    withdrew:withdraw withdrawn:withdraw overturned:overturn""".split()
+)

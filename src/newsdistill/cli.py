@@ -172,5 +172,10 @@ def extract(sources: tuple[str, ...], fmt: str, allow_private: bool, max_mb: flo
         sys.exit(1)
 
 
+from .cli_cluster import cluster  # noqa: E402
+
+main.add_command(cluster)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -48,7 +48,7 @@ class ClusterOptions:
     """
 
     # Centre of the plateau of B-cubed F1 over thresholds on the calibration set.
-    threshold: float = 0.24
+    threshold: float = 0.26
     # Names and content count equally: names separate same-topic events, content links
     # reports that name different people (the victim vs. the minister).
     entity_weight: float = 0.5
@@ -274,7 +274,7 @@ class EventClusterer:
         qualifying: list[tuple[float, int]] = []
         for cid in self._candidates(f.date):
             c = self.clusters[cid]
-            if not c.accepts(f.date, self.options.window):
+            if not c.alive or not c.accepts(f.date, self.options.window):
                 continue
             self.comparisons += 1
             score = (1 - w) * _dot(content, c.content) / (c.content_norm or 1.0)

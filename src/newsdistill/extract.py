@@ -21,7 +21,7 @@ from .clean import clean_blocks, lift_dateline, normalize_space
 from .errors import ExtractionError
 from .models import Document, Page
 from .segment import Block, SegmentOptions, keep_main
-from .textutil import WORD_RE, word_count
+from .textutil import word_count
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def extract(doc: Document, options: ExtractOptions | None = None) -> Page:
     page = raw.page
     raw_words = sum(word_count(b.text) for b in raw.blocks)
     cleaned = clean_blocks(raw.blocks, page.title)
-    segmented = keep_main(cleaned.blocks, page.title, options.segment)
+    segmented = keep_main(cleaned.blocks, page.title, options.segment, cleaned.title_at)
     blocks, dateline, glued_byline = lift_dateline(segmented.kept)
     text = "\n\n".join(b.text for b in blocks)
     n = word_count(text)
@@ -118,7 +118,8 @@ def extract(doc: Document, options: ExtractOptions | None = None) -> Page:
         )
     if raw.paywalled and n < options.paywall_max_words:
         raise ExtractionError(
-            doc.source, f"no article text: a paywall teaser ({n} words before the subscription prompt)"
+            doc.source,
+            f"no article text: a paywall teaser ({n} words before the subscription prompt)",
         )
     removed = cleaned.removed_words
     if raw_words and removed / raw_words > options.max_boilerplate and n < 3 * options.min_words:
@@ -307,7 +308,9 @@ def _extract_text(doc: Document) -> _Raw:
     meta: dict[str, str] = {}
     while lines and (m := _TEXT_HEADER.match(lines[0].strip())):
         key = m.group(1).lower()
-        meta[{"source": "outlet", "date": "published", "author": "by"}.get(key, key)] = m.group(2).strip()
+        meta[{"source": "outlet", "date": "published", "author": "by"}.get(key, key)] = m.group(
+            2
+        ).strip()
         lines.pop(0)
     body = "\n".join(lines)
     if doc.path and doc.path.lower().endswith((".md", ".md.gz")):
@@ -315,8 +318,16 @@ def _extract_text(doc: Document) -> _Raw:
     published = meta.get("published")
     if published and not _ISO.match(published):
         published = None
-    paragraphs = [normalize_space(p) for p in re.split(r"\n\s*\n", body)]
-    blocks = [Block("p", p) for p in paragraphs if p]
+    blocks = []
+    for para in re.split(r"\n\s*\n", body):
+        first, _, rest = para.strip().partition("\n")
+        # A headline line directly above its paragraph (no blank line) is a block of its own,
+        # so that segmentation can see a second story's headline.
+        if rest.strip() and _looks_like_title(first) and first.strip()[:1].isupper():
+            blocks.append(Block("p", normalize_space(first)))
+            para = rest
+        if text := normalize_space(para.replace("\n", " ")):
+            blocks.append(Block("p", text))
     page = Page(
         source=doc.source,
         title=title,

@@ -135,15 +135,64 @@ class Dropped:
     citations: tuple[Citation, ...] = ()
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A hard fact (figure, date, place, person and role) stated verbatim by a source."""
+
+    text: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim quotation with its speaker and the outlets that carry it."""
+
+    quote: str
+    speaker: str | None
+    outlet: str | None
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One side of a disagreement between sources."""
+
+    text: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """Sources that disagree on one fact, every side cited."""
+
+    about: str
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A dated event; ``date`` is ISO 8601 (date, or date and time) as far as sources give it."""
+
+    date: str
+    text: str
+    citations: tuple[Citation, ...]
+
+
 @dataclass
 class Story:
     """One distilled story about one event."""
 
     headline: StorySentence
-    sentences: list[StorySentence]  # lede first, then body, in reading order
+    sentences: list[StorySentence]  # lede, body, background, whats_next, in reading order
     articles: list[Article]
     engine: str = "offline"
     dropped: list[Dropped] = field(default_factory=list)
+    dateline: str | None = None
+    key_facts: list[Fact] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the engine or gate did (fallbacks)
 
     @property
     def publishers(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import sources as src
 from .cluster import ClusterOptions, cluster_articles
@@ -16,7 +17,8 @@ from .errors import NothingToWrite, SourceError
 from .extract import ExtractOptions, extract
 from .models import Article, Digest, Page, Skipped, Story
 from .sentences import split_sentences
-from .write.offline import WriteOptions, write_story
+from .write import get_engine
+from .write.offline import WriteOptions
 
 Progress = Callable[[str], None]
 
@@ -29,6 +31,8 @@ class Options:
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
     write: WriteOptions = field(default_factory=WriteOptions)
+    engine: str = "offline"
+    engine_settings: dict[str, Any] = field(default_factory=dict)
 
 
 def load_pages(
@@ -72,8 +76,14 @@ def stories_from(articles: list[Article], options: Options) -> tuple[list[Story]
     multi = [g for g in groups if len(g) > 1]
     chosen = multi or groups
     lone = [unique[g[0]] for g in groups if len(g) == 1] if multi else []
-    stories = [write_story([unique[i] for i in g], options.write) for g in chosen]
+    stories = [write_event([unique[i] for i in g], options) for g in chosen]
     return stories, lone
+
+
+def write_event(articles: list[Article], options: Options) -> Story:
+    """Write one story about one event with the chosen engine."""
+    engine = get_engine(options.engine, options.engine_settings)
+    return engine.write(articles, options.write)
 
 
 def distill(sources: Iterable[str], options: Options | None = None, progress: Progress | None = None) -> Digest:

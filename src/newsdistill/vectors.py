@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +47,29 @@ class TermSpace:
         norms = np.linalg.norm(m, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return m / norms
+
+    def sparse_matrix(self, texts: Sequence[str]) -> Any:
+        """Like ``matrix`` but as a SciPy CSR matrix: large article sets have vocabularies of
+        tens of thousands of terms, where dense rows would cost gigabytes."""
+        from scipy import sparse
+
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for r, text in enumerate(texts):
+            weights = {}
+            for term, count in Counter(content_terms(text)).items():
+                c = self.vocab.get(term)
+                if c is not None:
+                    weights[c] = (1.0 + math.log(count)) * float(self.idf[c])
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for c, w in weights.items():
+                rows.append(r)
+                cols.append(c)
+                vals.append(w / norm)
+        return sparse.csr_matrix(
+            (np.array(vals, dtype=np.float32), (rows, cols)), shape=(len(texts), len(self.vocab))
+        )
 
     def recall(self, claim_terms: Sequence[str], source_terms: set[str]) -> float:
         """IDF-weighted share of the claim's terms that the source also has."""

@@ -7,6 +7,7 @@ without a bump.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ..models import Article, Citation, Digest, Dropped, Story, StorySentence, Verdict
@@ -69,14 +70,32 @@ def dropped(d: Dropped) -> dict[str, Any]:
             "citations": [citation(c) for c in d.citations]}  # fmt: skip
 
 
+def cites(cs: Iterable[Citation]) -> list[dict[str, str]]:
+    return [citation(c) for c in cs]
+
+
 def story(s: Story) -> dict[str, Any]:
     return {
         "headline": s.headline.text,
-        "headline_citations": [citation(c) for c in s.headline.citations],
+        "headline_citations": cites(s.headline.citations),
+        "dateline": s.dateline,
         "engine": s.engine,
         "publishers": s.publishers,
         "single_source": s.single_source,
         "sentences": [story_sentence(x) for x in s.sentences],
+        "key_facts": [{"text": f.text, "citations": cites(f.citations)} for f in s.key_facts],
+        "quotes": [
+            {"quote": q.quote, "speaker": q.speaker, "outlet": q.outlet, "citations": cites(q.citations)}
+            for q in s.quotes
+        ],
+        "discrepancies": [
+            {"about": d.about, "claims": [{"text": c.text, "citations": cites(c.citations)} for c in d.claims]}
+            for d in s.discrepancies
+        ],
+        "timeline": [
+            {"date": t.date, "text": t.text, "citations": cites(t.citations)} for t in s.timeline
+        ],
+        "notes": list(s.notes),
         "dropped": [dropped(d) for d in s.dropped],
         "articles": [article(a) for a in s.articles],
     }

@@ -1,36 +1,42 @@
 """The offline engine: an extractive writer that needs no model and no network.
 
-It scores every source sentence by how central it is to the whole set of articles, how many
-outlets state it, and how early it comes in its article; then picks a lede and body
-sentences greedily, skipping anything too similar to what is already chosen, until the word
-budget is met. Sentences are used as written. The only edit allowed is dropping a leading
-connective ("However, ..."), which removes no fact.
+It scores every source sentence by how central it is to the whole set of articles (or, with
+a query, how relevant it is to the question), how many outlets state it, and how early it
+comes in its article; then picks a lede and body sentences greedily, skipping anything too
+similar to what is already chosen, until the word budget is met. Sentences are used as
+written; the only edit is dropping a leading connective ("However, ..."), which removes no
+fact. Around the body it adds the dateline, key facts, quotes and timeline (write/anatomy.py),
+all verbatim source spans with citations.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..align import Aligner
-from ..models import Article, Citation, Story, StorySentence
-from ..textutil import word_count
-from ..vectors import TermSpace
+from ..models import Article, Story, StorySentence
+from ..textutil import content_terms, numbers, word_count
+from . import anatomy, register
 
 
 @dataclass(frozen=True)
 class WriteOptions:
     """What the writer aims for."""
 
-    words: int = 250  # target length of lede + body
-    # Two sentences with TF-IDF cosine above this say largely the same thing.
+    words: int = 250  # target length of the story text (lede, body, background, what's next)
+    query: str | None = None  # write a story focused on this question
+    # Two sentences with TF-IDF cosine above this say largely the same thing (checked by eye
+    # on the bundled samples: paraphrases of one fact across outlets score 0.35-0.6).
     redundancy: float = 0.45
     # A sentence "is stated" by another outlet when one of its sentences is this similar.
     corroboration: float = 0.35
     min_words: int = 8
     max_words: int = 55
+    pool: int = 400  # candidates considered in detail; bounds the cost on 100-article sets
 
 
 _CONNECTIVE = re.compile(
@@ -40,7 +46,13 @@ _CONNECTIVE = re.compile(
 )
 # Openers whose referent would be outside the story.
 _DANGLING = re.compile(
-    r"^(he|she|they|it|this|that|these|those|his|her|their|its|the two|both|such|there)\b",
+    r"^(he|she|they|it|this|that|these|those|his|her|their|its|the two|both|such|there|"
+    r"the (?:same|latter|former))\b",
+    re.IGNORECASE,
+)
+_CLICKBAIT = re.compile(
+    r"(\?|!|\b(you won't believe|what we know|here's|here is|live:|watch:|video:|explained|"
+    r"opinion|analysis:|everything you need)\b)",
     re.IGNORECASE,
 )
 
@@ -54,137 +66,267 @@ def trim(text: str) -> str:
     return text
 
 
-def _usable(text: str, options: WriteOptions) -> bool:
+def usable(text: str, options: WriteOptions) -> bool:
+    """Whether a source sentence can stand in a story on its own."""
     n = word_count(text)
     if not options.min_words <= n <= options.max_words:
         return False
-    if text.rstrip().endswith(("?", ":")) or not text.rstrip()[-1:] in {
-        ".",
-        '"',
-        "\u201d",
-        "!",
-        "'",
-    }:
+    end = text.rstrip()[-1:]
+    if end not in {".", '"', "\u201d", "!", "'"}:
         return False
+    if text.count('"') % 2 or text.count("\u201c") != text.count("\u201d"):
+        return False  # a quotation cut by the splitter
     return not _DANGLING.match(trim(text))
+
+
+@dataclass
+class _Scored:
+    aligner: Aligner
+    texts: list[str]
+    m: Any  # CSR matrix of sentence TF-IDF rows
+    score: np.ndarray
+    focus: np.ndarray  # centrality, or relevance to the query
+    positions: np.ndarray
+    pool: np.ndarray  # candidate indices, best first
+    sim: np.ndarray  # pool x pool cosine similarities
+    corroborated: np.ndarray
+
+
+def _score(articles: list[Article], options: WriteOptions) -> _Scored:
+    aligner = Aligner(articles)
+    items = aligner.items
+    texts = [i.sentence.text for i in items]
+    m = aligner.space.sparse_matrix(texts)
+    starts = np.array([0] + list(np.cumsum([len(a.sentences) for a in articles])[:-1]))
+    art_index = np.repeat(np.arange(len(articles)), [len(a.sentences) for a in articles])
+
+    # Centroid with each article weighted equally, so a long article does not dominate.
+    per_article = np.vstack(
+        [
+            np.asarray(m[s : s + len(a.sentences)].mean(axis=0))
+            for s, a in zip(starts, articles, strict=True)
+            if a.sentences
+        ]
+    )
+    centroid = per_article.mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    focus = np.asarray(m @ centroid).ravel()
+    positions = np.array([i.sentence.index for i in items], dtype=np.float32)
+    if options.query:
+        q = aligner.space.sparse_matrix([options.query])
+        rel = np.asarray((m @ q.T).todense()).ravel()
+        # Pseudo-relevance feedback: the vocabulary of the best-matching sentences widens a
+        # short question ("what did regulators do?") to the words the articles use for it.
+        top = np.argsort(-rel)[:30]
+        feedback = np.asarray(m[top].mean(axis=0)).ravel()
+        feedback /= np.linalg.norm(feedback) or 1.0
+        fb = np.asarray(m @ feedback).ravel()
+        focus = 0.5 * rel / (rel.max() or 1.0) + 0.5 * fb / (fb.max() or 1.0)
+        position_weight = 1.0 / np.sqrt(1.0 + positions / 10.0)
+    else:
+        position_weight = 1.0 / np.sqrt(1.0 + positions / 2.0)
+
+    ok = np.array([usable(t, options) for t in texts])
+    prelim = np.where(ok, focus * position_weight, -1.0)
+    pool = np.array([k for k in np.argsort(-prelim)[: options.pool] if prelim[k] > 0], dtype=int)
+    if len(pool) == 0:
+        pool = np.array([int(np.argmax(focus))])
+    sim_all = np.asarray((m[pool] @ m.T).todense())
+    # How many other outlets state each candidate: the best match per article.
+    per_art = (
+        np.maximum.reduceat(sim_all, starts, axis=1)
+        if len(articles) > 1
+        else np.zeros((len(pool), 1))
+    )
+    own = art_index[pool]
+    hits = per_art >= options.corroboration
+    hits[np.arange(len(pool)), own] = False
+    corroborated = hits.sum(axis=1).astype(np.float32)
+    score = focus[pool] * position_weight[pool] * (1.0 + 0.5 * np.log2(1.0 + corroborated))
+    order = np.argsort(-score)
+    pool, score, corroborated = pool[order], score[order], corroborated[order]
+    sim = sim_all[order][:, pool]
+    return _Scored(aligner, texts, m, score, focus, positions, pool, sim, corroborated)
 
 
 def write_story(articles: list[Article], options: WriteOptions | None = None) -> Story:
     """Write one story from articles about one event."""
     options = options or WriteOptions()
-    aligner = Aligner(articles)
-    items = aligner.items
-    texts = [i.sentence.text for i in items]
-    space = aligner.space
-    m = space.matrix(texts)
+    sc = _score(articles, options)
+    texts, positions, pool, sim = sc.texts, sc.positions, sc.pool, sc.sim
+    nums = [numbers(texts[k]) for k in pool]
 
-    # Centroid with each article weighted equally, so a long article does not dominate.
-    art_index = np.array([articles.index(i.article) for i in items])
-    per_article = [
-        m[art_index == k].mean(axis=0) for k in range(len(articles)) if (art_index == k).any()
-    ]
-    centroid = np.mean(per_article, axis=0)
-    centroid /= np.linalg.norm(centroid) or 1.0
-    centrality = m @ centroid
-
-    sim = m @ m.T
-    corroborated = np.zeros(len(items))
-    for k in range(len(articles)):
-        cols = art_index == k
-        if cols.any():
-            corroborated += (sim[:, cols].max(axis=1) >= options.corroboration) & (art_index != k)
-
-    positions = np.array([i.sentence.index for i in items], dtype=np.float32)
-    position_weight = 1.0 / np.sqrt(1.0 + positions / 2.0)
-    score = centrality * (1.0 + 0.5 * corroborated) * position_weight
-
-    usable = np.array([_usable(t, options) for t in texts])
-    score = np.where(usable, score, -1.0)
-
-    nums = [i.numbers for i in items]
-
-    def redundant(k: int, chosen: list[int]) -> bool:
+    def redundant(p: int, chosen: list[int]) -> bool:
         # Same wording, or the same figures in much the same words, is the same fact.
-        for j in chosen:
-            if sim[k, j] >= options.redundancy:
+        for q in chosen:
+            if sim[p, q] >= options.redundancy:
                 return True
-            if sim[k, j] >= options.redundancy / 2 and len(nums[k] & nums[j]) >= 2:
+            shared = len(nums[p] & nums[q])
+            if shared >= 2 and sim[p, q] >= 0.1 or shared and sim[p, q] >= options.redundancy / 2:
                 return True
         return False
 
-    chosen: list[int] = []
+    chosen: list[int] = []  # indices into pool
     budget = options.words
     used = 0
     # Lede: an article's opening sentence (where reporters put who/what/when/where), the one
-    # most central to the whole set and most corroborated.
-    openers = [
-        k
-        for k in range(len(items))
-        if score[k] > 0 and positions[k] <= 1 and word_count(texts[k]) >= 15
-    ]
+    # most central to the whole set; with a query, simply the best-scoring sentence.
+    if options.query:
+        openers = list(range(len(pool)))
+    else:
+        openers = [
+            p
+            for p in range(len(pool))
+            if positions[pool[p]] <= 1 and word_count(texts[pool[p]]) >= 15
+        ]
     if openers:
         lede = max(
             openers,
-            key=lambda k: (
-                centrality[k] * (1.0 if positions[k] == 0 else 0.6),
-                -k,
+            key=lambda p: (
+                sc.focus[pool[p]] * (1.0 if positions[pool[p]] == 0 or options.query else 0.6),
+                -p,
             ),
         )
         chosen.append(lede)
-        used += word_count(texts[lede])
-    for k in np.argsort(-score):
-        k = int(k)
-        if score[k] <= 0 or used >= budget:
+        used += word_count(texts[pool[lede]])
+    for p in range(len(pool)):
+        if used >= budget * 0.95:
             break
-        if k in chosen or redundant(k, chosen):
+        if p in chosen or redundant(p, chosen):
             continue
-        n = word_count(texts[k])
-        if used + n > budget * 1.1 and used >= budget * 0.85:
+        n = word_count(texts[pool[p]])
+        if used + n > budget * 1.1:
             continue
-        chosen.append(k)
+        chosen.append(p)
         used += n
-    if not chosen:  # every sentence failed the filters: fall back to the most central one
-        chosen = [int(np.argmax(centrality))]
+    if not chosen:
+        chosen = [0]
 
-    lede, body = chosen[0], chosen[1:]
-    # Reading order for the body: where the facts come in the articles that report them.
-    rel_pos = {k: positions[k] / max(1, len(items[k].article.sentences)) for k in body}
-    body.sort(key=lambda k: (rel_pos[k], -score[k]))
+    story_sentences = _arrange(chosen, sc)
+    for s in story_sentences:
+        cites = sc.aligner.supporting(s.text)
+        for c in s.citations:
+            if c not in cites:
+                cites.insert(0, c)
+        s.citations = cites
 
-    def story_sentence(k: int, section: str, paragraph: int) -> StorySentence:
-        text = trim(texts[k])
-        cites = aligner.supporting(text)
-        own = items[k].citation
-        if own not in cites:
-            cites.insert(0, own)
-        return StorySentence(text, section, cites, paragraph)
+    headline = _headline(articles, sc, story_sentences)
+    return Story(
+        headline=headline,
+        sentences=story_sentences,
+        articles=articles,
+        engine="offline",
+        dateline=anatomy.dateline(articles),
+        key_facts=anatomy.key_facts(articles, sc.aligner),
+        quotes=[
+            q
+            for q in anatomy.find_quotes(articles, limit=5)
+            if not any(q.quote[:40] in s.text for s in story_sentences)
+        ][:3],
+        timeline=anatomy.timeline(articles, sc.aligner),
+    )
 
-    sentences = [story_sentence(lede, "lede", 0)]
-    for n, k in enumerate(body):
-        sentences.append(story_sentence(k, "body", 1 + n // 2))
 
-    headline = _headline(articles, aligner, centroid, space)
-    return Story(headline=headline, sentences=sentences, articles=articles, engine="offline")
+def _arrange(chosen: list[int], sc: _Scored) -> list[StorySentence]:
+    """Lede, then body grouped by sub-topic (what happened and details, then reactions),
+    then background and what's next; paragraphs of one to three sentences."""
+    items, pool = sc.aligner.items, sc.pool
+    lede, rest = chosen[0], chosen[1:]
+    sections: dict[str, list[int]] = {
+        "body": [],
+        "reaction": [],
+        "background": [],
+        "whats_next": [],
+    }
+    for p in rest:
+        text = sc.texts[pool[p]]
+        section = anatomy.section_of(text)
+        if section == "body" and ('"' in text or "\u201c" in text):
+            section = "reaction"
+        sections[section].append(p)
+
+    def rel_pos(p: int) -> float:
+        k = pool[p]
+        return float(sc.positions[k]) / max(1, len(items[k].article.sentences))
+
+    out: list[StorySentence] = []
+    lede_item = items[pool[lede]]
+    out.append(StorySentence(trim(sc.texts[pool[lede]]), "lede", [lede_item.citation], 0))
+    paragraph = 1
+    for name in ("body", "reaction", "background", "whats_next"):
+        group = sorted(sections[name], key=rel_pos)
+        size = 0
+        prev: int | None = None
+        for p in group:
+            # Paragraphs of two sentences; a third only when it continues the same sub-topic.
+            if size >= 3 or (size == 2 and prev is not None and sc.sim[p, prev] < 0.15):
+                paragraph += 1
+                size = 0
+            section = "body" if name == "reaction" else name
+            out.append(
+                StorySentence(
+                    trim(sc.texts[pool[p]]), section, [items[pool[p]].citation], paragraph
+                )
+            )
+            size += 1
+            prev = p
+        if size:
+            paragraph += 1
+    return out
 
 
-def _headline(
-    articles: list[Article], aligner: Aligner, centroid: np.ndarray, space: TermSpace
-) -> StorySentence:
-    """The most central article title that the source sentences support."""
+def _headline(articles: list[Article], sc: _Scored, body: list[StorySentence]) -> StorySentence:
+    """The most central article title whose facts the story states: its numbers all appear
+    in the story, and most of its words do. No questions, no clickbait. Without such a
+    title, the lede is the headline."""
+    story_text = " ".join(s.text for s in body)
+    story_terms = set(content_terms(story_text))
+    story_numbers = numbers(story_text)
     titles = [a.page.title for a in articles if a.page.title]
-    if not titles:
-        return StorySentence(articles[0].sentences[0].text, "headline", [aligner.items[0].citation])
-    tm = space.matrix(titles)
-    order = np.argsort(-(tm @ centroid))
-    best: tuple[float, str, list[Citation]] | None = None
-    for k in order:
-        title = titles[int(k)]
-        support = aligner.supporting(title, min_recall=0.5)
-        scored = (len(support) > 0, float(tm[int(k)] @ centroid))
-        if support and (best is None or scored > (True, best[0])):
-            best = (scored[1], title, support)
-    if best is None:
-        title = titles[int(order[0])]
-        scored_list = aligner.scored(title)
-        return StorySentence(title, "headline", [scored_list[0][1].citation] if scored_list else [])
-    return StorySentence(best[1], "headline", best[2])
+    best: tuple[float, str] | None = None
+    if titles:
+        tm = sc.aligner.space.sparse_matrix(titles)
+        centroid_like = np.asarray(sc.m[sc.pool[: min(len(sc.pool), 20)]].mean(axis=0)).ravel()
+        centrality = np.asarray(tm @ centroid_like).ravel()
+        for k, title in enumerate(titles):
+            if _CLICKBAIT.search(title) or len(title.split()) < 4:
+                continue
+            terms = content_terms(title)
+            if not terms or not numbers(title) <= story_numbers:
+                continue
+            covered = sc.aligner.space.recall(terms, story_terms)
+            if covered < 0.6:
+                continue
+            value = float(centrality[k]) * covered
+            if best is None or value > best[0]:
+                best = (value, title)
+    if best is not None:
+        cites = sc.aligner.supporting(best[1], min_recall=0.5)
+        if not cites:
+            # The headline's facts are in the story: cite the story sentences' sources.
+            cites = [c for s in body for c in s.citations if _shares(best[1], s.text)]
+        return StorySentence(best[1], "headline", cites or list(body[0].citations))
+    lede = body[0]
+    return StorySentence(lede.text, "headline", list(lede.citations))
+
+
+def _shares(a: str, b: str) -> bool:
+    return len(set(content_terms(a)) & set(content_terms(b))) >= 2
+
+
+@register
+class OfflineEngine:
+    """Extractive, grounded, no model and no network."""
+
+    id = "offline"
+    description = "extractive writer; no model, no network (default)"
+
+    def write(self, articles: list[Article], options: WriteOptions | None = None) -> Story:
+        return write_story(articles, options)
+
+    @classmethod
+    def available(cls, settings: dict[str, object]) -> tuple[bool, str]:
+        return True, "built in"
+
+
+__all__ = ["OfflineEngine", "WriteOptions", "trim", "usable", "write_story"]
