@@ -120,10 +120,8 @@ def load_mix() -> tuple[list[Article], list[str], list[str], int] | None:
 
 # Synthetic stream: invented events reported by several outlets over a few days. Every
 # sentence is a template we wrote; names are built from syllables.
-_SYL = (
-    "ka lo ven dar mi sel tor ba rin go ash wel mor pen tal quin es or bry lan fe du sko "
-    "vi ram hel nor ost bek til jun sa"
-).split()
+_SYL = "ka lo ven dar mi sel tor ba rin go ash wel mor pen tal quin es or bry lan fe du".split()  # noqa: SIM905
+_SYL += "sko vi ram hel nor ost bek til jun sa".split()  # noqa: SIM905
 _KINDS = {
     "quake": [
         "A magnitude {n1}.{n2} earthquake struck near {place} on {day}, officials said.",
@@ -259,7 +257,15 @@ def quality(show_merges: bool) -> None:
     arts, gold = load_fixtures()
     print(_row("fixtures (calibration)", len(arts), cluster_articles(arts), baseline(arts), gold))
     undated = make_articles([replace(a.page, published=None) for a in arts])
-    print(_row("fixtures, dates removed (calib.)", len(arts), cluster_articles(undated), baseline(undated), gold))
+    print(
+        _row(
+            "fixtures, dates removed (calib.)",
+            len(arts),
+            cluster_articles(undated),
+            baseline(undated),
+            gold,
+        )
+    )
     mix = load_mix()
     if mix is None:
         print(f"\n(skipped the eval-data mix: {EVAL} not found)")
@@ -270,25 +276,50 @@ def quality(show_merges: bool) -> None:
         print(_row("eval-data mix, audited aeb events", len(marts), ours, base, audited))
         sh = [i for i, g in enumerate(mgold) if not g.startswith("aeb/")]
         sub = [marts[i] for i in sh]
-        print(_row("summhay haystacks only", len(sub), cluster_articles(sub), baseline(sub), [mgold[i] for i in sh]))
+        print(
+            _row(
+                "summhay haystacks only",
+                len(sub),
+                cluster_articles(sub),
+                baseline(sub),
+                [mgold[i] for i in sh],
+            )
+        )
         print(f"\nextraction-benchmark pages rejected by extract (not in the mix): {rejected}")
         if show_merges:
             for g in ours:
                 labels = {mgold[i] for i in g}
                 if len(labels) > 1:
-                    print(f"- merged {len(g)}: " + " | ".join(marts[i].page.title[:50] or mgold[i] for i in g))
+                    print(
+                        f"- merged {len(g)}: "
+                        + " | ".join(marts[i].page.title[:50] or mgold[i] for i in g)
+                    )
     sarts, sgold = synthetic_stream(2000)
     print()
     print("| set | items | events | P | R | F1 | base P | base R | base F1 |")
     print("|---|---|---|---|---|---|---|---|---|")
-    print(_row("synthetic stream, first 2,000", len(sarts), cluster_articles(sarts), baseline(sarts), sgold))
+    print(
+        _row(
+            "synthetic stream, first 2,000",
+            len(sarts),
+            cluster_articles(sarts),
+            baseline(sarts),
+            sgold,
+        )
+    )
 
 
 def speed(n: int) -> None:
-    print(f"\n## Incremental speed on the synthetic stream (EventClusterer.add, learning IDF as it goes)\n")
+    print(
+        "\n## Incremental speed on the synthetic stream"
+        " (EventClusterer.add, learning IDF as it goes)\n"
+    )
     t0 = time.perf_counter()
     arts, gold = synthetic_stream(n)
-    print(f"(generated and sentence-split {n:,} articles in {time.perf_counter() - t0:.1f} s; not timed below)\n")
+    print(
+        f"(generated and sentence-split {n:,} articles in {time.perf_counter() - t0:.1f} s;"
+        " not timed below)\n"
+    )
     options = ClusterOptions()
     feats = [features(a, options) for a in arts]
     print("| articles | seconds | articles/s | comparisons/article | stories | B-cubed F1 |")
@@ -313,7 +344,10 @@ def speed(n: int) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak memory allocated by clustering {n:,} articles (tracemalloc): {peak / 2**20:.1f} MiB")
+    print(
+        f"\npeak memory allocated by clustering {n:,} articles (tracemalloc):"
+        f" {peak / 2**20:.1f} MiB"
+    )
     print(f"peak resident memory of the whole process (incl. the articles): {rss:.0f} MiB")
 
 

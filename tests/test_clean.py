@@ -94,7 +94,9 @@ def test_byline_line_is_removed_and_recorded() -> None:
 
 
 def test_clean_text_keeps_plain_paragraphs() -> None:
-    text, dateline = clean_text("HARTWELL, Nov. 18 - " + BODY[0] + "\nShare this article\n" + BODY[1])
+    text, dateline = clean_text(
+        "HARTWELL, Nov. 18 - " + BODY[0] + "\nShare this article\n" + BODY[1]
+    )
     assert text == BODY[0] + "\n\n" + BODY[1]
     assert dateline == "HARTWELL, Nov. 18"
 

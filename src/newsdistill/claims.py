@@ -36,10 +36,11 @@ def tokens(text: str) -> list[Token]:
         t = m.group(0)
         lw = t.lower()
         if lw.endswith("n't"):  # "didn't" -> "did" + "not", so negation is one cue
-            out.append(Token(t[:-3], lw[:-3], stem(lw[:-3]), len(out)))
+            if len(lw) > 3:
+                out.append(Token(t[:-3], lw[:-3], stem(lw[:-3]), len(out)))
             out.append(Token("not", "not", "not", len(out)))
             continue
-        if lw.endswith("'s"):
+        if lw.endswith("'s") and len(lw) > 2:
             lw_base = lw[:-2]
             out.append(Token(t[:-2], lw_base, stem(lw_base), len(out)))
             continue

@@ -127,6 +127,10 @@ def clean_blocks(blocks: list[Block], title: str = "") -> Cleaned:
     title_key = _key(title)
     in_box = False
     for block in blocks:
+        if _BOX_HEADING.match(normalize_space(block.text)):
+            in_box = True
+            out.removed.append(block.text)
+            continue
         text = _clean_lines(block, out)
         if not text:
             continue
@@ -138,10 +142,6 @@ def clean_blocks(blocks: list[Block], title: str = "") -> Cleaned:
             else:
                 out.removed.append(text)
                 continue
-        if _BOX_HEADING.match(text):
-            in_box = True
-            out.removed.append(text)
-            continue
         if title_key and _is_title(key, title_key):
             if out.title_at is None:
                 out.title_at = len(out.blocks)

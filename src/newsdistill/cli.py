@@ -177,5 +177,10 @@ from .cli_cluster import cluster  # noqa: E402
 main.add_command(cluster)
 
 
+from .cli_check import check  # noqa: E402
+
+main.add_command(check)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,12 +15,19 @@ from .errors import NewsdistillError
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
-@click.option("-t", "--topic", default=None, metavar="WORDS",
-              help="Keep only stories about WORDS (every word in at least half of a story's articles).")  # fmt: skip
+@click.option(
+    "-t", "--topic", default=None, metavar="WORDS",
+    help="Keep only stories about WORDS (each word in half of a story's articles).",
+)  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
 @source_options
 def cluster(
-    sources: tuple[str, ...], fmt: str, topic: str | None, quiet: bool, allow_private: bool, max_mb: float
+    sources: tuple[str, ...],
+    fmt: str,
+    topic: str | None,
+    quiet: bool,
+    allow_private: bool,
+    max_mb: float,
 ) -> None:
     """Group SOURCES into events: each group is what several outlets report about one event.
 
@@ -64,7 +71,10 @@ def cluster(
         for n, g in enumerate(groups, start=1)
     ]
     if fmt == "json":
-        out = {"clusters": clusters, "skipped": [{"source": s.source, "reason": s.reason} for s in skipped]}
+        out = {
+            "clusters": clusters,
+            "skipped": [{"source": s.source, "reason": s.reason} for s in skipped],
+        }
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     for c in clusters:

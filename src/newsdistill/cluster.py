@@ -69,7 +69,7 @@ class ClusterOptions:
 _NOT_NAMES = frozenset(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
-    saturday sunday today yesterday tomorrow""".split()
+    saturday sunday today yesterday tomorrow""".split()  # noqa: SIM905
 )
 
 
@@ -293,7 +293,11 @@ class EventClusterer:
         self._count += 1
         for _, cid in qualifying[1:]:
             other = self.clusters[cid]
-            if other.alive and best.alive and self.story_score(best, other) >= self.options.threshold:
+            if (
+                other.alive
+                and best.alive
+                and self.story_score(best, other) >= self.options.threshold
+            ):
                 best = self._merge(best, other)
         return best.id
 
@@ -422,7 +426,10 @@ def cluster_articles(
     df = DocFreq()
     for f in feats:
         df.add(list(f.terms) + list(f.names))
-    order = sorted(range(len(articles)), key=lambda i: (feats[i].date is None, feats[i].date or datetime.min, i))
+    order = sorted(
+        range(len(articles)),
+        key=lambda i: (feats[i].date is None, feats[i].date or datetime.min, i),
+    )
     clusterer = EventClusterer(options, doc_freq=df)
     for i in order:
         clusterer.add(articles[i], feats[i])

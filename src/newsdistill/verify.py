@@ -709,7 +709,11 @@ def check_pair(doc: str, summary: str) -> PairResult:
     """Judge a summary against one document (the ``--pairs`` form and the benchmarks)."""
     index = SourceIndex(articles_from_text(doc), titles=False)
     result = _check(summary, index, with_discrepancies=False)
-    return PairResult(result.score >= PAIR_THRESHOLD, result.score, result.sentences)
+    # A contradiction or chatter anywhere makes the pair inconsistent whatever the threshold;
+    # the continuous score only ranks sentences that are merely thin on support.
+    score = min((0.0 if s.verdict.label in {"contradicted", "not_news"} else s.verdict.score
+                 for s in result.sentences), default=0.0)  # fmt: skip
+    return PairResult(score >= PAIR_THRESHOLD and score > 0.0, score, result.sentences)
 
 
 def summary_sentences(summary: str) -> list[str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Article, Story, StorySentence
+from collections.abc import Iterable
+
+from ..models import Article, Citation, Story, StorySentence
 
 NOTICE = (
     "This story was machine-written by newsdistill from the sources listed. Every sentence "
@@ -48,17 +50,29 @@ def numbered_sources(story: Story) -> list[SourceEntry]:
     return [SourceEntry(n, by_id[aid]) for n, aid in enumerate(order, start=1) if aid in by_id]
 
 
-def marks(sentence: StorySentence, numbers: dict[str, int]) -> list[int]:
-    """Footnote numbers of the articles a sentence cites, without repeats."""
-    return sorted({numbers[c.article] for c in sentence.citations if c.article in numbers})
+def marks(cited: StorySentence | Iterable[Citation], numbers: dict[str, int]) -> list[int]:
+    """Footnote numbers of the articles a sentence (or a list of citations) cites."""
+    cites = cited.citations if isinstance(cited, StorySentence) else cited
+    return sorted({numbers[c.article] for c in cites if c.article in numbers})
 
 
-def paragraphs(story: Story) -> list[list[StorySentence]]:
-    """Story sentences grouped into paragraphs, in reading order."""
+SECTION_TITLES = {"background": "Background", "whats_next": "What's next"}
+
+
+def paragraphs(
+    story: Story, sections: tuple[str, ...] = ("lede", "body")
+) -> list[list[StorySentence]]:
+    """Story sentences of the given sections grouped into paragraphs, in reading order."""
     groups: dict[tuple[str, int], list[StorySentence]] = {}
     for s in story.sentences:
-        groups.setdefault((s.section, s.paragraph), []).append(s)
+        if s.section in sections:
+            groups.setdefault((s.section, s.paragraph), []).append(s)
     return list(groups.values())
+
+
+def timeline_date(value: str) -> str:
+    """ "2026-11-17T15:40" -> "2026-11-17 15:40"."""
+    return value.replace("T", " ")
 
 
 def publishers_line(story: Story) -> str:

@@ -57,11 +57,19 @@ def article(a: Article) -> dict[str, Any]:
         "url": p.url,
         "path": p.path,
         "copies": [
-            {"source": c.source, "title": c.title, "outlet": c.outlet, "published": c.published,
-             "url": c.url, "path": c.path}
+            {
+                "source": c.source,
+                "title": c.title,
+                "outlet": c.outlet,
+                "published": c.published,
+                "url": c.url,
+                "path": c.path,
+            }
             for c in a.copies
         ],  # fmt: skip
-        "sentences": [{"id": s.id, "text": s.text, "start": s.start, "end": s.end} for s in a.sentences],
+        "sentences": [
+            {"id": s.id, "text": s.text, "start": s.start, "end": s.end} for s in a.sentences
+        ],
     }
 
 
@@ -85,11 +93,19 @@ def story(s: Story) -> dict[str, Any]:
         "sentences": [story_sentence(x) for x in s.sentences],
         "key_facts": [{"text": f.text, "citations": cites(f.citations)} for f in s.key_facts],
         "quotes": [
-            {"quote": q.quote, "speaker": q.speaker, "outlet": q.outlet, "citations": cites(q.citations)}
+            {
+                "quote": q.quote,
+                "speaker": q.speaker,
+                "outlet": q.outlet,
+                "citations": cites(q.citations),
+            }
             for q in s.quotes
         ],
         "discrepancies": [
-            {"about": d.about, "claims": [{"text": c.text, "citations": cites(c.citations)} for c in d.claims]}
+            {
+                "about": d.about,
+                "claims": [{"text": c.text, "citations": cites(c.citations)} for c in d.claims],
+            }
             for d in s.discrepancies
         ],
         "timeline": [
