@@ -308,7 +308,8 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     build_times: list[float] = []
     peaks: list[float] = []
     examples: list[tuple[str, str, list[Bullet], SummaryScore, dict[str, set[int]]]] = []
-    for t_index, (path, topic) in zip(args.topics, topics, strict=True):
+    for t_index, topic in zip(args.topics, topics, strict=True):
+        path = f"news{t_index}"
         docs = topic["documents"]
         subtopics = topic["subtopics"][: args.limit] if args.limit else topic["subtopics"]
         corpus = [i["insight"] for st in topic["subtopics"] for i in st["insights"]]

@@ -102,7 +102,7 @@ def test_mostly_boilerplate_is_refused() -> None:
         "junk.txt", f"{prose}\n\n{prose} Staff will move to evening shifts.\n\n{junk}", "text"
     )
     with pytest.raises(ExtractionError, match="mostly boilerplate"):
-        extract(doc, ExtractOptions(min_words=20))
+        extract(doc)
 
 
 def test_language_detection_names_the_language_and_passes_tables() -> None:

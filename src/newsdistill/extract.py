@@ -249,6 +249,8 @@ def _extract_html(doc: Document, options: ExtractOptions) -> _Raw:
         )
     except Exception as exc:  # trafilatura raises assorted parser errors on broken markup
         raise ExtractionError(doc.source, f"cannot parse HTML ({type(exc).__name__})") from exc
+    if isinstance(result, dict):  # only with as_dict=True, which we never pass
+        raise TypeError("trafilatura returned a dict")
     if result is None or result.body is None or not (result.text or "").strip():
         if html_title and _ERROR_PAGE.search(html_title):
             raise ExtractionError(doc.source, "no article text: the page is an error page")

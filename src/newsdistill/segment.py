@@ -130,12 +130,12 @@ def keep_main(
     dropped: list[Segment] = []
     if title_at:
         above = list(blocks[:title_at])
-        rest = list(blocks[title_at:])
+        below = list(blocks[title_at:])
         if _words(above) <= options.max_before_title * max(_words(blocks), 1) and _unrelated(
-            above, title + "\n" + _joined(rest), options
+            above, title + "\n" + _joined(below), options
         ):
             dropped.append(Segment(tuple(above)))
-            blocks = rest
+            blocks = below
     segments = split_segments(blocks)
     if len(segments) < 2:
         return Segmentation(list(blocks), dropped)
