@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"|{'-' * 36}|-------|-------|--------|----------|")
     for result in (plain, ungated, ours):
         print(result.row())
-    print(f"| English pages only ({len(english)}){' ' * 15} |       |       |        |          |")
+    label = f"English pages only ({len(english)})"
+    print(f"| {label:<34} |       |       |        |          |")
     for result in (plain_en, ours_en):
         print(result.row())
     print("\npublished: trafilatura 2.0.0 F1 0.958, best (Zyte AutoExtract 2019) 0.970")

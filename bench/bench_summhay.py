@@ -97,7 +97,8 @@ def judge_agreement(path: Path) -> Settings:
         lines = tuple(bullet_text(x) for x in e["summary"])  # index = the human's candidate_id
         preds = {k[len("predictions_") :]: v for k, v in e.items() if k.startswith("predictions_")}
         for a in e["annotation"]:
-            examples.append(Example(_topic_key(e), text[a["insight_id"]], lines, HUMAN[a["coverage"]]))
+            human = HUMAN[a["coverage"]]
+            examples.append(Example(_topic_key(e), text[a["insight_id"]], lines, human))
             ex_domain.append(domain[_topic_key(e)])
             ex_bullet.append(str(a["candidate_id"]))
             for name, p in preds.items():
@@ -123,8 +124,9 @@ def judge_agreement(path: Path) -> Settings:
                 same = sum(str(covers[i][2]) == ex_bullet[i] for i in both)
                 bullet = f"{100 * same / len(both):.1f}" if both else "-"
             role = {"conversation": "calibration", "news": "held out", "all": "all"}[dom]
-            rows.append([name, f"{dom} ({role})" if name.startswith("ours") else dom, a.n,
-                         100 * a.accuracy3, a.kappa3, 100 * a.accuracy2, a.kappa2, bullet])  # fmt: skip
+            label = f"{dom} ({role})" if name.startswith("ours") else dom
+            rows.append([name, label, a.n, 100 * a.accuracy3, a.kappa3, 100 * a.accuracy2,
+                         a.kappa2, bullet])  # fmt: skip
         return rows
 
     rows = rows_for("ours (lexical judge)", ours, True)
@@ -202,6 +204,7 @@ class Baselines:
 
     def __init__(self, documents: list[dict[str, Any]]) -> None:
         import nupunkt
+
         from newsdistill.vectors import TermSpace
 
         self.sentences: list[tuple[int, str]] = []
@@ -225,10 +228,7 @@ class Baselines:
 
     def summarize(self, method: str, query: str, words: int) -> list[Bullet]:
         cands = self.candidates(query)
-        if method == "QueryTop":
-            order = cands
-        else:
-            order = self._rank(method, cands)
+        order = cands if method == "QueryTop" else self._rank(method, cands)
         out: list[Bullet] = []
         used = 0
         for k in order:
@@ -302,18 +302,19 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     print(f"## SummHay news: {len(topics)} haystacks x 100 articles, judge {settings}\n")
     print(f"stored LLM summaries: mean {every:.1f} words (full-haystack ones {full:.1f}); "
           f"our story and the baselines target N = {words} words")  # fmt: skip
-    print(f"query text given to our writer and the baselines: sub-topic field '{args.query_field}'\n")
+    print(f"query given to our writer and the baselines: the '{args.query_field}' field\n")
 
     systems: dict[str, SystemScores] = defaultdict(SystemScores)
     build_times: list[float] = []
     peaks: list[float] = []
-    examples: list[tuple[str, str, list[Bullet], SummaryScore, dict[str, set[int]]]] = []
+    examples: list[Diagnosis] = []
     for t_index, topic in zip(args.topics, topics, strict=True):
         path = f"news{t_index}"
         docs = topic["documents"]
         subtopics = topic["subtopics"][: args.limit] if args.limit else topic["subtopics"]
         corpus = [i["insight"] for st in topic["subtopics"] for i in st["insights"]]
-        corpus += [b.text for st in topic["subtopics"] for bs in stored_summaries(st).values() for b in bs]
+        for st in topic["subtopics"]:
+            corpus += [b.text for bs in stored_summaries(st).values() for b in bs]
         judge = Judge(dict.fromkeys(corpus), settings)
         t0 = time.perf_counter()
         articles = make_articles(docs)
@@ -325,7 +326,13 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
             gold = {iid: {k for k, d in enumerate(docs) if (d.get(f"label_{iid}") or 0) > 0}
                     for iid, _ in insights}  # fmt: skip
 
-            def add(name: str, make: Callable[[], list[Bullet]]) -> list[Bullet]:
+            def add(
+                name: str,
+                make: Callable[[], list[Bullet]],
+                insights: list[tuple[str, str]] = insights,
+                gold: dict[str, set[int]] = gold,
+                judge: Judge = judge,
+            ) -> list[Bullet]:
                 t = time.perf_counter()
                 bullets = make()
                 elapsed = time.perf_counter() - t
@@ -343,25 +350,31 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
                 peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
                 tracemalloc.stop()
             ours = add(OURS, lambda: our_story(articles, query, words))  # noqa: B023
-            examples.append((path, query, ours, systems[OURS].scores[-1], gold))
+            if args.verbose:
+                examples.append(_diagnose(path, judge, insights, gold, ours,
+                                          systems[OURS].scores[-1], base))  # fmt: skip
             for method in ("LexRank", "TextRank", "QueryTop"):
                 add(f"{method} (query pool)", lambda: base.summarize(method, query, words))  # noqa: B023
             for name, bullets in stored_summaries(st).items():
                 add(name, lambda: bullets)  # noqa: B023
             s = systems[OURS].scores[-1]
+            secs = systems[OURS].seconds[-1]
             log(f"news{t_index} q{q_index + 1}: cov {s.coverage:.1f} cit "
-                f"{s.citation or 0:.1f} joint {s.joint:.1f} ({systems[OURS].seconds[-1]:.1f}s)")  # fmt: skip
+                f"{s.citation or 0:.1f} joint {s.joint:.1f} ({secs:.1f}s)")  # fmt: skip
 
     print_results(systems, words)
     story_s = systems[OURS].seconds
     print(f"\n## Time and memory (our story, {len(story_s)} stories, 100 articles each)\n")
-    print(f"make_articles (split 100 articles into sentences): median {statistics.median(build_times):.2f}s per haystack")  # fmt: skip
-    print(f"write_event --query: median {statistics.median(story_s):.2f}s, max {max(story_s):.2f}s per story")  # fmt: skip
-    print(f"peak traced memory of make_articles + write_event (first query of each haystack): max {max(peaks):.0f} MiB")  # fmt: skip
+    build = statistics.median(build_times)
+    print(f"make_articles (100 articles into sentences): median {build:.2f}s per haystack")
+    print(f"write_event --query: median {statistics.median(story_s):.2f}s, "
+          f"max {max(story_s):.2f}s per story")  # fmt: skip
+    print(f"peak traced memory of make_articles + write_event (first query of each "
+          f"haystack): max {max(peaks):.0f} MiB")  # fmt: skip
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this whole benchmark process (eval JSON and all systems): {rss:.0f} MiB")
     if args.verbose:
-        print_diagnostics(examples, settings)
+        print_diagnostics(examples)
 
 
 def _agg(rec: SystemScores) -> list[object]:
@@ -403,21 +416,64 @@ def print_results(systems: dict[str, SystemScores], words: int) -> None:
               f"{best[0]} {best[4]:.1f}); citation >= 74 -> ours {ours[3]:.1f}")  # fmt: skip
 
 
-def print_diagnostics(examples: list[Any], settings: Settings) -> None:
-    """Where our story loses: insights never reached, and the citation split."""
-    n_ins = n_cov = 0
-    by_support: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for _path, _query, _bullets, score, gold in examples:
-        for r in score.results:
-            n_ins += 1
-            n_cov += r.covered
-            g = len(gold[r.insight_id])
-            band = "1-3" if g <= 3 else "4-7" if g <= 7 else "8-15" if g <= 15 else "16+"
-            by_support[band][0] += 1
-            by_support[band][1] += r.covered
+@dataclass
+class Diagnosis:
+    topic: str
+    score: SummaryScore
+    support: dict[str, int]  # insight id -> number of gold documents
+    ceiling: dict[str, str]  # insight id -> best label any single gold-doc sentence gets
+    bullets_on_insight: int  # our bullets that cover at least one insight of the query
+    bullets: int
+    cited_per_bullet: list[int]
+
+
+def _diagnose(topic: str, judge: Judge, insights: list[tuple[str, str]],
+              gold: dict[str, set[int]], bullets: list[Bullet], score: SummaryScore,
+              base: Baselines) -> Diagnosis:  # fmt: skip
+    ceiling = {}
+    for iid, text in insights:
+        best = max((judge.match(text, s) for d, s in base.sentences if d in gold[iid]), default=0.0)
+        ceiling[iid] = judge.label(best)
+    on = sum(any(judge.label(judge.match(t, b.text)) != "NO" for _, t in insights) for b in bullets)
+    return Diagnosis(topic, score, {i: len(gold[i]) for i, _ in insights}, ceiling, on,
+                     len(bullets), [len(b.docs) for b in bullets])  # fmt: skip
+
+
+def print_diagnostics(diags: list[Diagnosis]) -> None:
+    """Where our story loses: which insights it reaches, and how its citations compare."""
     print("\n## Diagnostics (our story)\n")
-    print(table(["gold docs per insight", "insights", "covered %"],
-                [[b, n, 100 * c / n] for b, (n, c) in sorted(by_support.items(), key=lambda x: int(x[0].split('-')[0].rstrip('+')))]))  # fmt: skip
+    bands = [(1, 3), (4, 7), (8, 15), (16, 100)]
+    rows = []
+    for lo, hi in bands:
+        rs = [(r, d) for d in diags for r in d.score.results if lo <= d.support[r.insight_id] <= hi]
+        if rs:
+            ours = 100 * sum(r.covered for r, _ in rs) / len(rs)
+            ceiling = 100 * sum(d.ceiling[r.insight_id] != "NO" for r, d in rs) / len(rs)
+            rows.append([f"{lo}-{hi}", len(rs), ours, ceiling])
+    print(table(["gold docs per insight", "insights", "ours covered %",
+                 "one gold-doc sentence covers %"], rows))  # fmt: skip
+    res = [r for d in diags for r in d.score.results]
+    full_ceiling = sum(d.ceiling[r.insight_id] == "FULL" for d in diags for r in d.score.results)
+    print(f"\ninsights FULLY stated by some single sentence of a gold document (judge): "
+          f"{100 * full_ceiling / len(res):.1f}%")  # fmt: skip
+    on = sum(d.bullets_on_insight for d in diags)
+    total = sum(d.bullets for d in diags)
+    print(f"our bullets that cover at least one gold insight of their query: {on}/{total} "
+          f"({100 * on / total:.1f}%)")  # fmt: skip
+    cov = [r for r in res if r.covered]
+    cited = [n for d in diags for n in d.cited_per_bullet]
+    gold_n = [d.support[r.insight_id] for d in diags for r in d.score.results if r.covered]
+    print(f"documents cited per bullet: mean {statistics.mean(cited):.1f}; gold documents per "
+          f"covered insight: mean {statistics.mean(gold_n):.1f}; covered insights with a "
+          f"citation hit: {sum(r.f1 > 0 for r in cov)}/{len(cov)}")  # fmt: skip
+    by_topic: dict[str, list[SummaryScore]] = defaultdict(list)
+    for d in diags:
+        by_topic[d.topic].append(d.score)
+    print()
+    print(table(["haystack", "queries", "coverage", "citation", "joint"],
+                [[t, len(s), statistics.mean(x.coverage for x in s),
+                  statistics.mean(x.citation or 0.0 for x in s),
+                  statistics.mean(x.joint for x in s)] for t, s in by_topic.items()]))  # fmt: skip
 
 
 def main() -> int:

@@ -63,19 +63,38 @@ def summedits() -> None:
     grid = np.round(np.arange(0.0, 1.0, 0.01), 2)
     accs = [balanced_accuracy(y_cal, (s_cal >= t).astype(int)) for t in grid]
     th = float(grid[int(np.argmax(accs))])
-    print(f"SummEdits balanced accuracy (threshold calibrated on the {len(calib)} non-news files: "
-          f"{th:.2f}; verify.PAIR_THRESHOLD = {PAIR_THRESHOLD:.2f})")  # fmt: skip
+    print(
+        f"SummEdits balanced accuracy (threshold calibrated on the {len(calib)} non-news files: "
+        f"{th:.2f}; verify.PAIR_THRESHOLD = {PAIR_THRESHOLD:.2f})"
+    )
     rows = []
     for k, (s, y) in scores.items():
         role = "held out" if k == "news" else "calibration"
-        rows.append([k, role, str(len(y)), f"{100 * balanced_accuracy(y, (s >= th).astype(int)):.1f}",
-                     f"{100 * balanced_accuracy(y, (s >= PAIR_THRESHOLD).astype(int)):.1f}"])  # fmt: skip
+        rows.append(
+            [
+                k,
+                role,
+                str(len(y)),
+                f"{100 * balanced_accuracy(y, (s >= th).astype(int)):.1f}",
+                f"{100 * balanced_accuracy(y, (s >= PAIR_THRESHOLD).astype(int)):.1f}",
+            ]
+        )
     s_all = np.concatenate([v[0] for v in scores.values()])
     y_all = np.concatenate([v[1] for v in scores.values()])
-    rows.append(["all", "", str(len(y_all)), f"{100 * balanced_accuracy(y_all, (s_all >= th).astype(int)):.1f}",
-                 f"{100 * balanced_accuracy(y_all, (s_all >= PAIR_THRESHOLD).astype(int)):.1f}"])  # fmt: skip
+    rows.append(
+        [
+            "all",
+            "",
+            str(len(y_all)),
+            f"{100 * balanced_accuracy(y_all, (s_all >= th).astype(int)):.1f}",
+            f"{100 * balanced_accuracy(y_all, (s_all >= PAIR_THRESHOLD).astype(int)):.1f}",
+        ]
+    )
     print(table(rows, ["file", "role", "pairs", "bal.acc (calibrated)", "bal.acc (shipped)"]))
-    print("Published on news: SummaC 61.9, QAFactEval 74.4, Gemini-pro 77.6, GPT-4 83.3, humans 90.0\n")
+    print(
+        "Published on news: SummaC 61.9, QAFactEval 74.4, Gemini-pro 77.6, GPT-4 83.3, "
+        "humans 90.0\n"
+    )
 
 
 def faithbench() -> None:
@@ -89,9 +108,12 @@ def faithbench() -> None:
     for f in sorted((folder / "data_for_release").glob("batch_*.json")):
         for sample in json.loads(f.read_text())["samples"]:
             summary = sample["summary"]
-            spans = [(a["summary_start"], a["summary_end"]) for a in sample["annotations"]
-                     if any(str(lab).startswith("Unwanted") for lab in a["label"])
-                     and a.get("summary_start") is not None]  # fmt: skip
+            spans = [
+                (a["summary_start"], a["summary_end"])
+                for a in sample["annotations"]
+                if any(str(lab).startswith("Unwanted") for lab in a["label"])
+                and a.get("summary_start") is not None
+            ]
             result = check_pair(sample["source"], summary)
             pos = 0
             for checked in result.sentences:
@@ -116,11 +138,27 @@ def faithbench() -> None:
             sfn += gold and not flagged
     p = lambda a, b: 100 * a / (a + b) if a + b else 0.0  # noqa: E731
     print("FaithBench hallucination detection (flagged = any verdict other than supported)")
-    print(table([
-        ["sentences (Unwanted span inside)", str(tp + fn), f"{p(tp, fp):.1f}", f"{p(tp, fn):.1f}",
-         f"{100 * (tp + fn) / max(1, tp + fp + fn + tn):.1f}"],
-        ["summaries (worst label Unwanted)", str(stp + sfn), f"{p(stp, sfp):.1f}", f"{p(stp, sfn):.1f}", ""],
-    ], ["level", "positives", "precision", "recall", "base rate"]))  # fmt: skip
+    print(
+        table(
+            [
+                [
+                    "sentences (Unwanted span inside)",
+                    str(tp + fn),
+                    f"{p(tp, fp):.1f}",
+                    f"{p(tp, fn):.1f}",
+                    f"{100 * (tp + fn) / max(1, tp + fp + fn + tn):.1f}",
+                ],
+                [
+                    "summaries (worst label Unwanted)",
+                    str(stp + sfn),
+                    f"{p(stp, sfp):.1f}",
+                    f"{p(stp, sfn):.1f}",
+                    "",
+                ],
+            ],
+            ["level", "positives", "precision", "recall", "base rate"],
+        )
+    )
     print()
 
 
@@ -137,8 +175,14 @@ def planted() -> None:
         ok[case["kind"]] += got == case["expected"]
         confusion[(case["expected"], got)] += 1
     rows = [[k, str(total[k]), str(ok[k]), f"{100 * ok[k] / total[k]:.0f}"] for k in total]
-    rows.append(["all", str(sum(total.values())), str(sum(ok.values())),
-                 f"{100 * sum(ok.values()) / sum(total.values()):.0f}"])  # fmt: skip
+    rows.append(
+        [
+            "all",
+            str(sum(total.values())),
+            str(sum(ok.values())),
+            f"{100 * sum(ok.values()) / sum(total.values()):.0f}",
+        ]
+    )
     print("Planted-error suite (tests/fixtures/planted; exact verdict expected)")
     print(table(rows, ["kind", "cases", "correct", "%"]))
     misses = [f"{e}->{g}: {n}" for (e, g), n in sorted(confusion.items()) if e != g]
@@ -158,7 +202,9 @@ def speed() -> None:
     _ = index.discrepancies
     build = time.perf_counter() - t0
     claims = [s.text for a in articles for s in a.sentences]
-    claims += [json.loads(line)["summary"] for line in (PLANTED / "planted.jsonl").read_text().splitlines()]
+    claims += [
+        json.loads(line)["summary"] for line in (PLANTED / "planted.jsonl").read_text().splitlines()
+    ]
     claims = summary_sentences(" ".join(claims[:300]))[:300]
     t0 = time.perf_counter()
     for c in claims:
@@ -166,8 +212,20 @@ def speed() -> None:
     dt = time.perf_counter() - t0
     n_src = sum(len(a.sentences) for a in articles)
     print("Speed (one core)")
-    print(table([[str(len(articles)), str(n_src), f"{build * 1000:.0f}", str(len(claims)), f"{len(claims) / dt:.0f}"]],
-                ["articles", "source sentences", "index build ms", "claims", "sentences/s"]))  # fmt: skip
+    print(
+        table(
+            [
+                [
+                    str(len(articles)),
+                    str(n_src),
+                    f"{build * 1000:.0f}",
+                    str(len(claims)),
+                    f"{len(claims) / dt:.0f}",
+                ]
+            ],
+            ["articles", "source sentences", "index build ms", "claims", "sentences/s"],
+        )
+    )
     print()
 
 

@@ -44,8 +44,7 @@ Label = str  # "FULL", "PARTIAL" or "NO"
 LABELS: tuple[Label, ...] = ("NO", "PARTIAL", "FULL")
 POINTS: dict[Label, int] = {"FULL": 100, "PARTIAL": 50, "NO": 0}
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
+_STOP_TEXT = """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each few for
     from further had has have having he her here hers herself him himself his how i if in into is
     it its itself just me more most my myself no nor not now of off on once only or other our ours
@@ -53,8 +52,8 @@ STOPWORDS = frozenset(
     then there these they this those through to too under until up very was we were what when
     where which while who whom why will with would you your yours yourself yourselves said says
     say told according mr mrs ms dr per via it's new may might must also including well one's
-    like however among within""".split()
-)
+    like however among within"""
+STOPWORDS = frozenset(_STOP_TEXT.split())
 NUMBER_WORDS = {
     "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30",

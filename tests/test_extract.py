@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from newsdistill.cli import main
 from newsdistill.errors import ExtractionError
-from newsdistill.extract import ExtractOptions, detect_language, extract
+from newsdistill.extract import detect_language, extract
 from newsdistill.models import Document
 from newsdistill.sources import ReadOptions, read
 

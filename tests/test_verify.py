@@ -45,7 +45,9 @@ def _cases() -> list[dict[str, str]]:
 
 
 def test_quantities_keep_unit_and_currency() -> None:
-    qs = quantities(tokens("The fund pledged $2 million and 3 trucks arrived; 12 people were injured."))
+    qs = quantities(
+        tokens("The fund pledged $2 million and 3 trucks arrived; 12 people were injured.")
+    )
     assert [(q.value, q.currency) for q in qs][:1] == [(2_000_000.0, "$")]
     assert any(q.value == 3 and q.unit == "truck" for q in qs)
     assert any(q.value == 12 and q.unit == "injur" for q in qs)
@@ -74,22 +76,43 @@ def test_chatter_is_recognised_and_news_is_not() -> None:
 def test_planted_suite_has_every_kind() -> None:
     kinds = Counter(c["kind"] for c in _cases())
     assert sum(kinds.values()) >= 60
-    for kind in ("number", "unit", "date", "place", "person", "negation", "stance", "modality",
-                 "quote", "relation", "discrepancy", "not_news", "paraphrase", "invented"):  # fmt: skip
+    for kind in (
+        "number",
+        "unit",
+        "date",
+        "place",
+        "person",
+        "negation",
+        "stance",
+        "modality",
+        "quote",
+        "relation",
+        "discrepancy",
+        "not_news",
+        "paraphrase",
+        "invented",
+    ):
         assert kinds[kind] >= 3, kind
 
 
 def test_faithful_paraphrases_stay_supported(index: SourceIndex) -> None:
-    wrong = [c["summary"] for c in _cases() if c["kind"] == "paraphrase"
-             and verify_sentence(c["summary"], index).label != "supported"]  # fmt: skip
+    wrong = [
+        c["summary"]
+        for c in _cases()
+        if c["kind"] == "paraphrase" and verify_sentence(c["summary"], index).label != "supported"
+    ]
     assert wrong == []
 
 
 def test_no_planted_error_is_called_supported_except_known_misses(index: SourceIndex) -> None:
     """An error passed as supported is the failure that matters most. The one known miss is
     documented in docs/verifier.md (modal words are not told apart: "may" vs "plans to")."""
-    passed = [c["id"] for c in _cases() if c["expected"] != "supported"
-              and verify_sentence(c["summary"], index).label == "supported"]  # fmt: skip
+    passed = [
+        c["id"]
+        for c in _cases()
+        if c["expected"] != "supported"
+        and verify_sentence(c["summary"], index).label == "supported"
+    ]
     assert set(passed) <= {"p49"}
 
 
@@ -102,11 +125,23 @@ def test_planted_exact_verdicts_mostly_right(index: SourceIndex) -> None:
 @pytest.mark.parametrize(
     ("claim", "label"),
     [
-        ("Three delivery trucks parked beneath the bridge were crushed by falling concrete.", "supported"),
-        ("Five delivery trucks parked beneath the bridge were crushed by falling concrete.", "contradicted"),
+        (
+            "Three delivery trucks parked beneath the bridge were crushed by falling concrete.",
+            "supported",
+        ),
+        (
+            "Five delivery trucks parked beneath the bridge were crushed by falling concrete.",
+            "contradicted",
+        ),
         ("His lawyer said Varga knew about the cracks in the main span.", "contradicted"),
-        ("Talks with the insurers of the engineering firm will be held in Vienna next week.", "contradicted"),
-        ("Police have arrested Piet Varga, the contractor who carried out the 2023 inspection.", "contradicted"),
+        (
+            "Talks with the insurers of the engineering firm will be held in Vienna next week.",
+            "contradicted",
+        ),
+        (
+            "Police have arrested Piet Varga, the contractor who carried out the 2023 inspection.",
+            "contradicted",
+        ),
         ("The collapse was caused by an earthquake.", "unsupported"),
         ("Please let me know if you need any clarification.", "not_news"),
     ],
@@ -145,7 +180,10 @@ def test_discrepancy_between_outlets_is_found(articles: list[Article]) -> None:
 
 def test_one_side_of_a_discrepancy_needs_attribution_or_range(index: SourceIndex) -> None:
     assert verify_sentence("The collapse injured 12 people.", index).label == "contradicted"
-    assert verify_sentence("The regional fire service said 12 people were injured.", index).label == "supported"
+    assert (
+        verify_sentence("The regional fire service said 12 people were injured.", index).label
+        == "supported"
+    )
     assert verify_sentence("Between 12 and 15 people were injured.", index).label == "supported"
 
 
@@ -179,8 +217,10 @@ def test_check_summary_reports_each_sentence(articles: list[Article]) -> None:
 
 
 def test_check_pair_on_one_document() -> None:
-    doc = ("The Harlow ferry service will resume on Monday after a two-week strike, the operator "
-           "said. Drivers accepted a pay offer of 4 percent on Friday.")  # fmt: skip
+    doc = (
+        "The Harlow ferry service will resume on Monday after a two-week strike, the operator "
+        "said. Drivers accepted a pay offer of 4 percent on Friday."
+    )
     assert check_pair(doc, "Drivers accepted a 4 percent pay offer.").consistent
     bad = check_pair(doc, "Drivers rejected a 6 percent pay offer.")
     assert not bad.consistent and 0.0 <= bad.score < 1.0
@@ -189,6 +229,8 @@ def test_check_pair_on_one_document() -> None:
 def test_adjacent_sentences_support_a_fused_claim() -> None:
     doc = "Mara Lind won the Westholm marathon on Sunday. She finished in 2 hours and 31 minutes."
     art = Article("a1", Page("x", "", doc), split_sentences(doc, "a1"))
-    v = verify_sentence("Mara Lind won the Westholm marathon in 2 hours and 31 minutes.", SourceIndex([art]))
+    v = verify_sentence(
+        "Mara Lind won the Westholm marathon in 2 hours and 31 minutes.", SourceIndex([art])
+    )
     assert v.label == "supported"
     assert len(v.evidence) == 2

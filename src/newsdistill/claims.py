@@ -16,7 +16,9 @@ from .textutil import NUMBER_WORDS, STOPWORDS, normalize, stem
 
 # --- tokens ---------------------------------------------------------------------------------
 
-TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[$£€¥]|\d+(?:,\d{3})*(?:\.\d+)?%?|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|[.;:!?,]")
+TOKEN_RE = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[$£€¥]|\d+(?:,\d{3})*(?:\.\d+)?%?|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|[.;:!?,]"
+)
 
 
 @dataclass(frozen=True)
@@ -52,21 +54,62 @@ def tokens(text: str) -> list[Token]:
 
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
 _CURRENCY_WORDS = {
-    "dollar": "$", "dollars": "$", "usd": "$", "euro": "€", "euros": "€", "eur": "€",
-    "pound": "£", "pounds": "£", "gbp": "£", "yen": "¥",
-}  # fmt: skip
+    "dollar": "$",
+    "dollars": "$",
+    "usd": "$",
+    "euro": "€",
+    "euros": "€",
+    "eur": "€",
+    "pound": "£",
+    "pounds": "£",
+    "gbp": "£",
+    "yen": "¥",
+}
 _PERCENT_WORDS = {"percent", "per cent", "%", "percentage"}
 # Words that can stand between a number and its noun without changing what is counted.
-_UNIT_SKIP = {"more", "than", "about", "nearly", "almost", "some", "other", "additional",
-              "further", "new", "of", "the"}  # fmt: skip
+_UNIT_SKIP = {
+    "more",
+    "than",
+    "about",
+    "nearly",
+    "almost",
+    "some",
+    "other",
+    "additional",
+    "further",
+    "new",
+    "of",
+    "the",
+}
 _AUX = {"were", "was", "are", "have", "had", "been", "being", "who", "reportedly", "also"}
 # Words after a number that say it is part of a date, not a count.
-MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(),
-    start=1)}  # fmt: skip
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 _MONTH_ABBR = {m[:3]: i for m, i in MONTHS.items()} | {"sept": 9}
-WEEKDAYS = {d: i for i, d in enumerate(
-    "monday tuesday wednesday thursday friday saturday sunday".split())}  # fmt: skip
+WEEKDAYS = {
+    d: i
+    for i, d in enumerate(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -95,7 +138,9 @@ class Quantity:
             return False
         if (self.unit == "%") != (other.unit == "%"):
             return False
-        return not self.unit or not other.unit or self.unit == other.unit or self.unit in other.context
+        return (
+            not self.unit or not other.unit or self.unit == other.unit or self.unit in other.context
+        )
 
 
 def _number_value(tok: Token) -> float | None:
@@ -189,10 +234,12 @@ def _is_word(tok: Token) -> bool:
 
 
 def _is_date_number(toks: list[Token], i: int) -> bool:
-    """"May 3", "3 May", "March 12th"."""
+    """ "May 3", "3 May", "March 12th"."""
     before = toks[i - 1].lower if i > 0 else ""
     after = toks[i + 1].lower if i + 1 < len(toks) else ""
-    return _month(before) is not None or (_month(after) is not None and toks[i + 1].text[0].isupper())
+    return _month(before) is not None or (
+        _month(after) is not None and toks[i + 1].text[0].isupper()
+    )
 
 
 def _is_clock(toks: list[Token], i: int) -> bool:
@@ -209,7 +256,20 @@ def _month(word: str) -> int | None:
 
 # --- dates ----------------------------------------------------------------------------------
 
-_MAY_BEFORE = {"in", "of", "since", "until", "by", "early", "late", "mid", "last", "next", "on", "from"}
+_MAY_BEFORE = {
+    "in",
+    "of",
+    "since",
+    "until",
+    "by",
+    "early",
+    "late",
+    "mid",
+    "last",
+    "next",
+    "on",
+    "from",
+}
 
 
 def dates(toks: list[Token]) -> set[tuple[str, str]]:
@@ -230,7 +290,13 @@ def dates(toks: list[Token]) -> set[tuple[str, str]]:
             out.add(("month", str(m)))
             nxt = toks[i + 1].text if i + 1 < len(toks) else ""
             prev = toks[i - 1].text if i > 0 else ""
-            day = nxt if re.fullmatch(r"\d{1,2}", nxt) else prev if re.fullmatch(r"\d{1,2}", prev) else ""
+            day = (
+                nxt
+                if re.fullmatch(r"\d{1,2}", nxt)
+                else prev
+                if re.fullmatch(r"\d{1,2}", prev)
+                else ""
+            )
             if day:
                 out.add(("day", f"{m}-{int(day)}"))
         elif tok.lower in WEEKDAYS and tok.text[0].isupper():
@@ -241,10 +307,34 @@ def dates(toks: list[Token]) -> set[tuple[str, str]]:
 # --- names ----------------------------------------------------------------------------------
 
 # Capitalised words that are not names of anyone or anywhere.
-_NOT_NAMES = STOPWORDS | set(MONTHS) | set(WEEKDAYS) | {
-    "i", "a", "an", "the", "mr", "mrs", "ms", "dr", "it", "in", "on", "at", "but", "and",
-    "monday", "breaking", "update", "news", "today", "yesterday", "tomorrow",
-}  # fmt: skip
+_NOT_NAMES = (
+    STOPWORDS
+    | set(MONTHS)
+    | set(WEEKDAYS)
+    | {
+        "i",
+        "a",
+        "an",
+        "the",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "it",
+        "in",
+        "on",
+        "at",
+        "but",
+        "and",
+        "monday",
+        "breaking",
+        "update",
+        "news",
+        "today",
+        "yesterday",
+        "tomorrow",
+    }
+)
 
 
 def names(toks: list[Token], known: frozenset[str] = frozenset()) -> set[str]:
@@ -259,9 +349,9 @@ def names(toks: list[Token], known: frozenset[str] = frozenset()) -> set[str]:
         if tok.text in ".;:!?":
             first = True
             continue
-        if tok.text[0].isupper() and tok.text[0].isalpha() and tok.lower not in _NOT_NAMES:
-            if not first or tok.stem in known:
-                out.add(tok.stem)
+        capitalised = tok.text[0].isupper() and tok.text[0].isalpha()
+        if capitalised and tok.lower not in _NOT_NAMES and (not first or tok.stem in known):
+            out.add(tok.stem)
         if tok.text[0].isalnum() or tok.text in "$£€¥":
             first = False
     return out
@@ -271,7 +361,7 @@ def name_stems_midsentence(toks: list[Token]) -> set[str]:
     """Stems of capitalised words that are not the first word: evidence they are names."""
     out: set[str] = set()
     for k, tok in enumerate(toks):
-        if k == 0 or toks[k - 1].text in ".;:!?\"":
+        if k == 0 or toks[k - 1].text in '.;:!?"':
             continue
         if tok.text[0].isupper() and tok.lower not in _NOT_NAMES:
             out.add(tok.stem)
@@ -304,15 +394,69 @@ def quote_key(text: str) -> str:
 # --- cue words ------------------------------------------------------------------------------
 
 NEGATIONS = frozenset(
-    "not no never none nobody nothing neither nor without cannot unable".split()
-)  # fmt: skip
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "unable",
+    ]
+)
 # Words that turn a fact into a possibility, a plan or a prediction.
 MODALS = frozenset(
-    """may might could would will should shall can plan plans planned planning expect expects
-    expected expecting considering propose proposes proposed proposal intend intends intended
-    aim aims likely possible possibly potential potentially seek seeks hope hopes want wants
-    threaten threatens threatened set poised allegedly alleged""".split()
-)  # fmt: skip
+    [
+        "may",
+        "might",
+        "could",
+        "would",
+        "will",
+        "should",
+        "shall",
+        "can",
+        "plan",
+        "plans",
+        "planned",
+        "planning",
+        "expect",
+        "expects",
+        "expected",
+        "expecting",
+        "considering",
+        "propose",
+        "proposes",
+        "proposed",
+        "proposal",
+        "intend",
+        "intends",
+        "intended",
+        "aim",
+        "aims",
+        "likely",
+        "possible",
+        "possibly",
+        "potential",
+        "potentially",
+        "seek",
+        "seeks",
+        "hope",
+        "hopes",
+        "want",
+        "wants",
+        "threaten",
+        "threatens",
+        "threatened",
+        "set",
+        "poised",
+        "allegedly",
+        "alleged",
+    ]
+)
 # Of these, the ones that are also ordinary words only count before a verb-like word.
 _WEAK_MODALS = frozenset({"can", "set", "aim", "aims", "want", "wants", "hope", "hopes"})
 
@@ -352,9 +496,9 @@ def modal_positions(toks: list[Token]) -> list[int]:
     for k, t in enumerate(toks):
         if t.lower not in MODALS or (t.text == "May" and k > 0):
             continue
-        if t.lower in _WEAK_MODALS and not (k + 1 < len(toks) and toks[k + 1].lower == "to"):
-            if t.lower != "can":
-                continue
+        before_to = k + 1 < len(toks) and toks[k + 1].lower == "to"
+        if t.lower in _WEAK_MODALS and t.lower != "can" and not before_to:
+            continue
         if t.lower == "set" and not (k + 1 < len(toks) and toks[k + 1].lower == "to"):
             continue
         out.append(k)
@@ -368,12 +512,61 @@ def opposite_of(stem_: str) -> set[str]:
 # Irregular past forms, so that "built" meets "build" and "held" meets "hold" in cue checks.
 IRREGULAR = dict(
     pair.split(":")
-    for pair in """built:build rebuilt:rebuild held:hold met:meet knew:know known:know lost:lose
-    won:win fell:fall fallen:fall rose:rise risen:rise sold:sell bought:buy left:leave
-    took:take taken:take gave:give given:give made:make found:find told:tell ran:run
-    began:begin begun:begin brought:bring caught:catch kept:keep led:lead paid:pay sent:send
-    spent:spend struck:strike thought:think wrote:write written:write shot:shoot fled:flee
-    sought:seek chose:choose chosen:choose drove:drive driven:drive flew:fly flown:fly
-    spoke:speak spoken:speak stole:steal stolen:steal broke:break broken:break hid:hide
-    withdrew:withdraw withdrawn:withdraw overturned:overturn""".split()
+    for pair in [
+        "built:build",
+        "rebuilt:rebuild",
+        "held:hold",
+        "met:meet",
+        "knew:know",
+        "known:know",
+        "lost:lose",
+        "won:win",
+        "fell:fall",
+        "fallen:fall",
+        "rose:rise",
+        "risen:rise",
+        "sold:sell",
+        "bought:buy",
+        "left:leave",
+        "took:take",
+        "taken:take",
+        "gave:give",
+        "given:give",
+        "made:make",
+        "found:find",
+        "told:tell",
+        "ran:run",
+        "began:begin",
+        "begun:begin",
+        "brought:bring",
+        "caught:catch",
+        "kept:keep",
+        "led:lead",
+        "paid:pay",
+        "sent:send",
+        "spent:spend",
+        "struck:strike",
+        "thought:think",
+        "wrote:write",
+        "written:write",
+        "shot:shoot",
+        "fled:flee",
+        "sought:seek",
+        "chose:choose",
+        "chosen:choose",
+        "drove:drive",
+        "driven:drive",
+        "flew:fly",
+        "flown:fly",
+        "spoke:speak",
+        "spoken:speak",
+        "stole:steal",
+        "stolen:steal",
+        "broke:break",
+        "broken:break",
+        "hid:hide",
+        "withdrew:withdraw",
+        "withdrawn:withdraw",
+        "overturned:overturn",
+    ]
 )

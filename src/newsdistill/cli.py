@@ -182,5 +182,10 @@ from .cli_check import check  # noqa: E402
 main.add_command(check)
 
 
+from .cli_engines import engines  # noqa: E402
+
+main.add_command(engines)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -18,12 +18,28 @@ EXIT_NOT_SUPPORTED = 3
 
 @click.command(context_settings={"allow_extra_args": True})
 @click.argument("summary_file", required=False, type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("-s", "--sources", "sources", multiple=True, metavar="SOURCE",
-              help="A source article: file, folder, URL or - (repeat, or list several after it).")  # fmt: skip
-@click.option("--pairs", "pairs", type=click.Path(allow_dash=True, dir_okay=False),
-              help='JSON lines {"id", "doc", "summary"}: judge each summary against its doc.')  # fmt: skip
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default=None,
-              help="text (a table) or json. Default: text on a terminal, json otherwise.")  # fmt: skip
+@click.option(
+    "-s",
+    "--sources",
+    "sources",
+    multiple=True,
+    metavar="SOURCE",
+    help="A source article: file, folder, URL or - (repeat, or list several after it).",
+)
+@click.option(
+    "--pairs",
+    "pairs",
+    type=click.Path(allow_dash=True, dir_okay=False),
+    help='JSON lines {"id", "doc", "summary"}: judge each summary against its doc.',
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="text (a table) or json. Default: text on a terminal, json otherwise.",
+)
 @click.option("--allow-private", is_flag=True, help="Allow URLs on loopback/private addresses.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings about skipped sources.")
 @click.pass_context
@@ -78,8 +94,9 @@ def _read(path: str) -> str:
         raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _run_summary(summary_file: str, sources: list[str], fmt: str | None, allow_private: bool,
-                 quiet: bool) -> bool:  # fmt: skip
+def _run_summary(
+    summary_file: str, sources: list[str], fmt: str | None, allow_private: bool, quiet: bool
+) -> bool:
     from .pipeline import Options, load_pages, make_articles
     from .sources import ReadOptions
     from .verify import check_summary
@@ -91,7 +108,9 @@ def _run_summary(summary_file: str, sources: list[str], fmt: str | None, allow_p
         if not quiet:
             click.echo(f"warning: skipped {s.source}: {s.reason}", err=True)
     if not pages:
-        raise click.ClickException("no usable source: " + "; ".join(f"{s.source}: {s.reason}" for s in skipped))
+        raise click.ClickException(
+            "no usable source: " + "; ".join(f"{s.source}: {s.reason}" for s in skipped)
+        )
     articles = make_articles(pages)
     result = check_summary(text, articles)
     if not result.sentences:
@@ -99,8 +118,15 @@ def _run_summary(summary_file: str, sources: list[str], fmt: str | None, allow_p
     fmt = fmt or ("text" if sys.stdout.isatty() else "json")
     if fmt == "json":
         data: dict[str, Any] = result.to_json()
-        data["sources"] = [{"article": a.id, "source": a.page.source, "outlet": a.page.outlet,
-                            "title": a.page.title} for a in articles]  # fmt: skip
+        data["sources"] = [
+            {
+                "article": a.id,
+                "source": a.page.source,
+                "outlet": a.page.outlet,
+                "title": a.page.title,
+            }
+            for a in articles
+        ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(render_table(result, articles))
@@ -113,7 +139,10 @@ def render_table(result: Any, articles: list[Any]) -> str:
 
     outlets = {a.id: a.page.outlet or a.page.source for a in articles}
     width = 72
-    lines = [f"{'#':>3}  {'verdict':<12}  sentence / evidence", f"{'-' * 3}  {'-' * 12}  {'-' * width}"]
+    lines = [
+        f"{'#':>3}  {'verdict':<12}  sentence / evidence",
+        f"{'-' * 3}  {'-' * 12}  {'-' * width}",
+    ]
     for n, s in enumerate(result.sentences, start=1):
         v = s.verdict
         wrapped = textwrap.wrap(s.text, width) or [""]
@@ -132,8 +161,10 @@ def render_table(result: Any, articles: list[Any]) -> str:
         lines.append("")
         lines.append("Reports differ:")
         for d in result.discrepancies:
-            sides = "; ".join(f"{s.value} ({s.citation.sentence}, {outlets.get(s.citation.article, '')})"
-                              for s in d.sides)  # fmt: skip
+            sides = "; ".join(
+                f"{s.value} ({s.citation.sentence}, {outlets.get(s.citation.article, '')})"
+                for s in d.sides
+            )
             lines.append(f"  - {sides}")
     return "\n".join(lines)
 
@@ -152,15 +183,24 @@ def _run_pairs(path: str) -> bool:
             if not isinstance(doc, str) or not isinstance(summary, str):
                 raise TypeError("doc and summary must be strings")
         except (ValueError, KeyError, TypeError) as exc:
-            raise click.ClickException(f"{path}, line {n}: not a pair {{id, doc, summary}}: {exc}") from exc
+            raise click.ClickException(
+                f"{path}, line {n}: not a pair {{id, doc, summary}}: {exc}"
+            ) from exc
         r = check_pair(doc, summary)
         all_ok &= r.consistent
         out = {
             "id": item.get("id", n),
             "consistent": r.consistent,
             "score": round(r.score, 4),
-            "sentences": [{"text": s.text, "verdict": s.verdict.label, "score": round(s.verdict.score, 4),
-                           "reason": s.verdict.reason} for s in r.sentences],  # fmt: skip
+            "sentences": [
+                {
+                    "text": s.text,
+                    "verdict": s.verdict.label,
+                    "score": round(s.verdict.score, 4),
+                    "reason": s.verdict.reason,
+                }
+                for s in r.sentences
+            ],
         }
         click.echo(json.dumps(out, ensure_ascii=False))
     return all_ok

@@ -76,7 +76,11 @@ class Settings:
 
     def engine_kwargs(self) -> dict[str, Any]:
         """The keyword arguments for ``write.get_engine(settings.engine, ...)``."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("engine", "origin")}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("engine", "origin")
+        }
 
     def source_of(self, key: str) -> str:
         return self.origin.get(key, "default")
@@ -188,7 +192,9 @@ def _read_config(path: Path, explicit: bool) -> dict[str, Any]:
         if isinstance(value, dict):
             for sub in value:
                 if sub not in _KEYS or sub == "engine":
-                    raise ConfigError(f"config file {path}: unknown key {sub!r} in [{key}]; {_known()}")
+                    raise ConfigError(
+                        f"config file {path}: unknown key {sub!r} in [{key}]; {_known()}"
+                    )
         elif key not in _KEYS:
             raise ConfigError(f"config file {path}: unknown key {key!r}; {_known()}")
     return data
@@ -240,7 +246,9 @@ def _validated(s: Settings, where: str) -> Settings:
     if s.json_mode not in JSON_MODES:
         raise ConfigError(f"{where}: json_mode must be one of {', '.join(JSON_MODES)}")
     if s.base_url and not s.base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"{where}: base_url must start with http:// or https://, not {s.base_url!r}")
+        raise ConfigError(
+            f"{where}: base_url must start with http:// or https://, not {s.base_url!r}"
+        )
     if s.api_key_env and s.api_key_env.startswith(("sk-", "Bearer ")):
         # The value looks like a key: refuse it rather than leave it in a file or history.
         raise ConfigError(

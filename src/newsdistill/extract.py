@@ -122,7 +122,11 @@ def extract(doc: Document, options: ExtractOptions | None = None) -> Page:
             f"no article text: a paywall teaser ({n} words before the subscription prompt)",
         )
     removed = cleaned.removed_words
-    if raw_words and removed / raw_words > options.max_boilerplate and n < 3 * options.min_words:
+    if (
+        raw_words >= options.min_words
+        and removed / raw_words > options.max_boilerplate
+        and n < 3 * options.min_words
+    ):
         raise ExtractionError(
             doc.source,
             f"no article text: mostly boilerplate ({removed} of {raw_words} extracted words "

@@ -22,7 +22,8 @@ What "polite" means here, each a rule of ``Fetcher.fetch``:
 
 Errors (all ``errors.FetchError``, so a scan records them per source and goes on)::
 
-    FetchError      the fetch failed: network, HTTP status, too large, too slow
+    FetchError      the fetch failed: network, too large, too slow
+    ├── HttpError   the server answered 4xx or 5xx; ``status`` holds the code
     ├── Refused     policy forbids this URL (robots.txt, private address, scheme); retrying
     │               will not help until the policy changes
     └── Deferred    the host asked us to wait or is backed off; ``retry_at`` says until when
@@ -33,6 +34,7 @@ without sleeping on wall-clock time.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -54,6 +56,14 @@ DEFAULT_CONTACT = "https://github.com/newsdistill/newsdistill"
 
 class Refused(FetchError):
     """The URL may not be fetched: robots.txt, a private address or an unsupported scheme."""
+
+
+class HttpError(FetchError):
+    """The server answered with an error status (4xx, or 5xx without Retry-After)."""
+
+    def __init__(self, source: str, reason: str, status: int) -> None:
+        super().__init__(source, reason)
+        self.status = status
 
 
 class Deferred(FetchError):
@@ -172,6 +182,29 @@ def host_key(url: str) -> str:
     """scheme://host[:port], lower-cased: the unit of politeness."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
+
+
+# Query parameters that track the reader, not the article: dropped from canonical URLs.
+_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ocid|cmpid|ncid)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """The URL an article is known by: lower-case scheme and host, no default port, no
+    fragment, no tracking parameters, "/" for an empty path. Two links to one article that
+    differ only in these compare equal."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    if parts.port and not (scheme, parts.port) in {("http", 80), ("https", 443)}:
+        host = f"{host}:{parts.port}"
+    if parts.username:
+        host = f"{parts.username}@{host}"
+    query = "&".join(
+        p for p in parts.query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0])
+    )
+    return urlunsplit((scheme, host, parts.path or "/", query, ""))
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -394,7 +427,7 @@ class Fetcher:
                         if wait is not None:
                             raise _RetryAfter(status, min(wait, p.max_retry_after))
                     if status >= 500:
-                        raise self._failed(host, source, f"HTTP {status} {response.reason_phrase}")
+                        raise self._failed(host, source, f"HTTP {status} {response.reason_phrase}", status)
                     if status == 304:
                         self._succeeded(host)
                         return _Answer.from_response(response, b"")
@@ -402,7 +435,7 @@ class Fetcher:
                         self._succeeded(host)  # the host works; this URL does not
                         if robots:
                             return _Answer.from_response(response, b"")
-                        raise FetchError(source, f"HTTP {status} {response.reason_phrase}")
+                        raise HttpError(source, f"HTTP {status} {response.reason_phrase}", status)
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > limit:
                         raise FetchError(source, f"response too large ({_mb(int(declared))}; limit {_mb(limit)})")
@@ -422,7 +455,7 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 raise self._failed(host, source, f"cannot connect: {_short(exc)}") from exc
 
-    def _failed(self, host: _Host, source: str, reason: str) -> FetchError:
+    def _failed(self, host: _Host, source: str, reason: str, status: int | None = None) -> FetchError:
         """Count a host failure; past the threshold, back the host off exponentially."""
         p = self.policy
         with self._lock:
@@ -432,7 +465,7 @@ class Fetcher:
                 wait = min(p.backoff_max, p.backoff_base * 2**extra)
                 host.blocked_until = self.clock.now() + wait
                 host.blocked_reason = f"failed {host.failures} times in a row ({reason})"
-        return FetchError(source, reason)
+        return HttpError(source, reason, status) if status else FetchError(source, reason)
 
     def _succeeded(self, host: _Host) -> None:
         with self._lock:
