@@ -19,7 +19,7 @@ from .errors import NewsdistillError
 FORMAT_CHOICE = click.Choice(["markdown", "json", "html", "text"])
 
 
-def _options(words: int, allow_private: bool, max_mb: float) -> Any:
+def _options(words: int, allow_private: bool, max_mb: float, topic: str | None = None) -> Any:
     from .pipeline import Options
     from .sources import ReadOptions
     from .write.offline import WriteOptions
@@ -27,6 +27,7 @@ def _options(words: int, allow_private: bool, max_mb: float) -> Any:
     return Options(
         read=ReadOptions(allow_private=allow_private, max_bytes=int(max_mb * 1024 * 1024)),
         write=WriteOptions(words=words),
+        topic=topic,
     )
 
 
@@ -81,9 +82,18 @@ def main() -> None:
 @click.option("-f", "--format", "fmt", type=FORMAT_CHOICE, default="markdown", show_default=True)
 @click.option("-w", "--words", type=click.IntRange(40, 5000), default=250, show_default=True,
               help="Target length of each story in words.")  # fmt: skip
+@click.option("-t", "--topic", help='Keep only stories about this, e.g. --topic "warehouse fire".')
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
 @source_options
-def write(sources: tuple[str, ...], fmt: str, words: int, quiet: bool, allow_private: bool, max_mb: float) -> None:
+def write(
+    sources: tuple[str, ...],
+    fmt: str,
+    words: int,
+    topic: str | None,
+    quiet: bool,
+    allow_private: bool,
+    max_mb: float,
+) -> None:
     """Write one cited story per event from SOURCES.
 
     SOURCES are http(s) URLs, .html/.htm/.txt/.md files (optionally .gz), folders of them,
@@ -95,16 +105,27 @@ def write(sources: tuple[str, ...], fmt: str, words: int, quiet: bool, allow_pri
       newsdistill write a.html b.html c.txt
       newsdistill write reports/ --format json --words 200
       cat story.txt | newsdistill write - other.html
+      newsdistill write feeds/today/ --topic "streetcar"
+
+    With --topic, exit status 1 means no story is about the topic.
     """
-    _run_write(list(sources), fmt, words, quiet, allow_private, max_mb)
+    _run_write(list(sources), fmt, words, quiet, allow_private, max_mb, topic)
 
 
-def _run_write(sources: list[str], fmt: str, words: int, quiet: bool, allow_private: bool, max_mb: float) -> None:
+def _run_write(
+    sources: list[str],
+    fmt: str,
+    words: int,
+    quiet: bool,
+    allow_private: bool,
+    max_mb: float,
+    topic: str | None = None,
+) -> None:
     from .pipeline import distill
     from .render import render
 
     try:
-        digest = distill(sources, _options(words, allow_private, max_mb), _progress(quiet))
+        digest = distill(sources, _options(words, allow_private, max_mb, topic), _progress(quiet))
     except NewsdistillError as exc:
         _fail(exc)
     click.echo(render(digest, fmt), nl=False)
@@ -130,7 +151,9 @@ def demo(fmt: str, words: int) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
 @source_options
 def extract(sources: tuple[str, ...], fmt: str, allow_private: bool, max_mb: float) -> None:
     """Extract article text and metadata from SOURCES, one JSON object per line.
@@ -166,7 +189,9 @@ def extract(sources: tuple[str, ...], fmt: str, allow_private: bool, max_mb: flo
         elif "error" in record:
             click.echo(f"{record['source']}: error: {record['error']}\n")
         else:
-            click.echo(f"{record['title']}\n{record['outlet']} {record['published']}\n\n{record['text']}\n")
+            click.echo(
+                f"{record['title']}\n{record['outlet']} {record['published']}\n\n{record['text']}\n"
+            )
     if not ok:
         click.echo("Error: no source could be extracted", err=True)
         sys.exit(1)
@@ -185,6 +210,16 @@ main.add_command(check)
 from .cli_engines import engines  # noqa: E402
 
 main.add_command(engines)
+
+
+from .cli_desk import history, scan, show, sources, stories, watch  # noqa: E402
+
+main.add_command(scan)
+main.add_command(watch)
+main.add_command(stories)
+main.add_command(show)
+main.add_command(history)
+main.add_command(sources)
 
 
 if __name__ == "__main__":  # pragma: no cover

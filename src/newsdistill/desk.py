@@ -39,7 +39,17 @@ from urllib.parse import urlsplit
 
 from .errors import ExtractionError, NewsdistillError, SourceError
 from .extract import extract
-from .fetch import Clock, Deferred, Fetched, Fetcher, FetchPolicy, HttpError, Refused, SystemClock, canonical_url
+from .fetch import (
+    Clock,
+    Deferred,
+    Fetched,
+    Fetcher,
+    FetchPolicy,
+    HttpError,
+    Refused,
+    SystemClock,
+    canonical_url,
+)
 from .models import (
     Article,
     Citation,
@@ -179,7 +189,9 @@ class Desk:
             rows = [self.store.source(i) for i in dict.fromkeys(ids)]
         else:  # every known source; backed-off ones are reported, not fetched
             rows = [r for r in self.store.sources() if r["kind"] in ("feed", "page", "unknown")]
-        with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="desk") as pool:
+        with ThreadPoolExecutor(
+            max_workers=self.options.workers, thread_name_prefix="desk"
+        ) as pool:
             self._check_sources(rows, report, pool)
             report.phase = "items"
             self._read_items(report, pool)
@@ -231,29 +243,41 @@ class Desk:
             try:
                 content = path.read_bytes()
             except OSError as exc:
-                raise NewsdistillError(f"{name}: cannot read the OPML file: {exc.strerror or exc}") from exc
+                raise NewsdistillError(
+                    f"{name}: cannot read the OPML file: {exc.strerror or exc}"
+                ) from exc
             out += [f.url for f in parse_opml(content, name)]
         return out
 
-    def _check_sources(self, rows: list[dict[str, Any]], report: ScanReport, pool: ThreadPoolExecutor) -> None:
+    def _check_sources(
+        self, rows: list[dict[str, Any]], report: ScanReport, pool: ThreadPoolExecutor
+    ) -> None:
         now = self.clock.now()
         due = []
         for row in rows:
             if row["next_check"] and row["next_check"] > _iso(now):
                 report.backing_off += 1
                 report.failures.append(
-                    {"url": row["url"], "reason": f"backing off until {row['next_check']}: {row['last_error']}"}
+                    {
+                        "url": row["url"],
+                        "reason": f"backing off until {row['next_check']}: {row['last_error']}",
+                    }
                 )
             else:
                 due.append(row)
-        futures = {pool.submit(self._read_source, row): row for row in _by_host(due, lambda r: r["url"])}
+        futures = {
+            pool.submit(self._read_source, row): row for row in _by_host(due, lambda r: r["url"])
+        }
         extra: list[dict[str, Any]] = []
         for fut in as_completed(futures):
             row = futures[fut]
             extra += self._source_done(row, fut, report)
             self._tell(report)
         if extra:  # feeds listed by an OPML URL: checked in the same pass, one level deep
-            more = {pool.submit(self._read_source, row): row for row in _by_host(extra, lambda r: r["url"])}
+            more = {
+                pool.submit(self._read_source, row): row
+                for row in _by_host(extra, lambda r: r["url"])
+            }
             for fut in as_completed(more):
                 self._source_done(more[fut], fut, report)
                 self._tell(report)
@@ -269,13 +293,19 @@ class Desk:
             return _Read("not_modified", fetched)
         kind = sniff(fetched.content, fetched.content_type)
         if kind in ("feed", "json"):
-            return _Read("feed", fetched, feed=parse_feed(fetched.content, fetched.final_url, fetched.content_type))
+            return _Read(
+                "feed",
+                fetched,
+                feed=parse_feed(fetched.content, fetched.final_url, fetched.content_type),
+            )
         if kind == "opml":
             return _Read("opml", fetched, opml=parse_opml(fetched.content, row["url"]))
         page, split, url = self._read_page(row["url"], fetched)
         return _Read("page", fetched, page=page, sentences=split, url=url)
 
-    def _source_done(self, row: dict[str, Any], fut: Future[_Read], report: ScanReport) -> list[dict[str, Any]]:
+    def _source_done(
+        self, row: dict[str, Any], fut: Future[_Read], report: ScanReport
+    ) -> list[dict[str, Any]]:
         now = self.clock.now()
         report.feeds += 1
         sid, url = row["id"], row["url"]
@@ -303,24 +333,43 @@ class Desk:
             if feed.warning:
                 report.failures.append({"url": url, "reason": f"warning: {feed.warning}"})
             self.store.record_check(
-                sid, now, "ok", kind="feed", title=feed.title, format=feed.format,
-                reason=feed.warning, **common, **validators,
-            )  # fmt: skip
+                sid,
+                now,
+                "ok",
+                kind="feed",
+                title=feed.title,
+                format=feed.format,
+                reason=feed.warning,
+                **common,
+                **validators,
+            )
         elif read.kind == "opml":
             for listed in read.opml or []:
                 new_id = self.store.add_source(listed.url, now, kind="unknown")
                 extra.append(self.store.source(new_id))
-            self.store.record_check(sid, now, "ok", kind="opml", format="opml", **common, **validators)
+            self.store.record_check(
+                sid, now, "ok", kind="opml", format="opml", **common, **validators
+            )
         else:
             assert read.page is not None and read.sentences is not None
             self._store_page(row, read, report, now)
             self.store.record_check(
-                sid, now, "ok", what="page", kind="page", title=read.page.title, format="html",
-                content_hash=content_hash(read.page.text), **common, **validators,
-            )  # fmt: skip
+                sid,
+                now,
+                "ok",
+                what="page",
+                kind="page",
+                title=read.page.title,
+                format="html",
+                content_hash=content_hash(read.page.text),
+                **common,
+                **validators,
+            )
         return extra
 
-    def _source_failed(self, row: dict[str, Any], exc: SourceError, report: ScanReport, now: float) -> None:
+    def _source_failed(
+        self, row: dict[str, Any], exc: SourceError, report: ScanReport, now: float
+    ) -> None:
         report.feeds_failed += 1
         report.failures.append({"url": row["url"], "reason": exc.reason})
         status = exc.status if isinstance(exc, HttpError) else None
@@ -334,16 +383,28 @@ class Desk:
             wait = min(self.options.backoff_max, self.options.backoff_base * 2 ** (failures - 1))
             next_check = now + wait
         self.store.record_check(
-            row["id"], now, outcome, url=row["url"], what=row["kind"], status=status,
-            reason=exc.reason, next_check=next_check,
-        )  # fmt: skip
+            row["id"],
+            now,
+            outcome,
+            url=row["url"],
+            what=row["kind"],
+            status=status,
+            reason=exc.reason,
+            next_check=next_check,
+        )
 
     def _new_item(self, item: Any, feed_title: str) -> NewItem:
         from .feeds import full_text, is_teaser
 
-        full = None if is_teaser(item, self.options.teaser_words) else (item.content or full_text(item))
+        full = (
+            None
+            if is_teaser(item, self.options.teaser_words)
+            else (item.content or full_text(item))
+        )
         key = canonical_url(item.link) if item.link else str(item.key)
-        return NewItem(key=key, url=item.link, title=item.title, published=item.published, content=full)
+        return NewItem(
+            key=key, url=item.link, title=item.title, published=item.published, content=full
+        )
 
     def _store_page(self, row: dict[str, Any], read: _Read, report: ScanReport, now: float) -> None:
         """A page given as a source: store it as an article, or update it when it changed."""
@@ -355,9 +416,14 @@ class Desk:
             return
         f = read.fetched
         aid, new = self.store.add_article(
-            read.page, read.sentences, now, url=read.url, source_id=row["id"],
-            nbytes=len(f.content) if f else None, elapsed=f.elapsed if f else None,
-        )  # fmt: skip
+            read.page,
+            read.sentences,
+            now,
+            url=read.url,
+            source_id=row["id"],
+            nbytes=len(f.content) if f else None,
+            elapsed=f.elapsed if f else None,
+        )
         if new:
             report.articles += 1
         else:
@@ -389,13 +455,17 @@ class Desk:
         from .feeds import FeedItem, item_document
 
         if item["content"]:
-            fi = FeedItem(item["url"], None, item["title"] or "", "", item["content"], item["published"])
+            fi = FeedItem(
+                item["url"], None, item["title"] or "", "", item["content"], item["published"]
+            )
             doc = item_document(fi, _outlet_from_feed_title(feed_title))
             page = extract(doc, self.options.pipeline.extract)
             url = canonical_url(item["url"]) if item["url"] else None
             split = self._split(page)
             return _Read("page", None, page=page, sentences=split, url=url)
-        fetched = self.fetcher.fetch(item["url"], accept="text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5")
+        fetched = self.fetcher.fetch(
+            item["url"], accept="text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"
+        )
         page, split, url = self._read_page(item["url"], fetched)
         return _Read("page", fetched, page=page, sentences=split, url=url)
 
@@ -412,15 +482,23 @@ class Desk:
             page = dataclasses.replace(page, published=item["published"])
         f = read.fetched
         aid, new = self.store.add_article(
-            page, read.sentences, now, url=read.url, source_id=item["source_id"], item=item,
-            nbytes=len(f.content) if f else None, elapsed=f.elapsed if f else None,
-        )  # fmt: skip
+            page,
+            read.sentences,
+            now,
+            url=read.url,
+            source_id=item["source_id"],
+            item=item,
+            nbytes=len(f.content) if f else None,
+            elapsed=f.elapsed if f else None,
+        )
         if new:
             report.articles += 1
         else:
             report.duplicates += 1
 
-    def _item_failed(self, item: dict[str, Any], exc: SourceError, report: ScanReport, now: float) -> None:
+    def _item_failed(
+        self, item: dict[str, Any], exc: SourceError, report: ScanReport, now: float
+    ) -> None:
         report.failures.append({"url": item["url"] or item["key"], "reason": exc.reason})
         status = exc.status if isinstance(exc, HttpError) else None
         if isinstance(exc, Deferred):
@@ -488,7 +566,9 @@ class Desk:
                 reason = str(exc) or type(exc).__name__
                 self.store.story_failed(sid, reason)
                 report.stories_failed += 1
-                report.failures.append({"url": f"story {sid}", "reason": f"writing failed: {reason}"})
+                report.failures.append(
+                    {"url": f"story {sid}", "reason": f"writing failed: {reason}"}
+                )
                 continue
             data = story_json(story)
             changes = describe_changes(previous, data, ids)
@@ -534,7 +614,12 @@ class _Clusters:
 
     def place(self, store: Store, new_ids: list[int], now: float) -> None:
         clusterer = self.clusterer
-        before = {aid: clusterer.resolve(c.id) for c in clusterer.clusters if c.alive for aid in c.article_ids}
+        before = {
+            aid: clusterer.resolve(c.id)
+            for c in clusterer.clusters
+            if c.alive
+            for aid in c.article_ids
+        }
         added: set[int] = set()
         for i in range(0, len(new_ids), 500):
             for article in store.load_articles(new_ids[i : i + 500]):
@@ -570,12 +655,20 @@ class _Clusters:
                     self.story_of[a] = survivor
 
 
-def describe_changes(previous: dict[str, Any] | None, new: dict[str, Any], article_ids: Sequence[int]) -> dict[str, Any]:
+def describe_changes(
+    previous: dict[str, Any] | None, new: dict[str, Any], article_ids: Sequence[int]
+) -> dict[str, Any]:
     """What a new version changes: articles added and removed, headline, sentences."""
     ids = [f"a{i}" for i in article_ids]
     if previous is None:
-        return {"first": True, "articles_added": ids, "articles_removed": [], "headline_changed": False,
-                "sentences_added": len(new["sentences"]), "sentences_removed": 0}  # fmt: skip
+        return {
+            "first": True,
+            "articles_added": ids,
+            "articles_removed": [],
+            "headline_changed": False,
+            "sentences_added": len(new["sentences"]),
+            "sentences_removed": 0,
+        }
     before = [f"a{i}" for i in previous["article_ids"]]
     old_text = [s["text"] for s in previous["story"]["sentences"]]
     new_text = [s["text"] for s in new["sentences"]]
@@ -604,32 +697,50 @@ def story_from_json(d: dict[str, Any]) -> Story:
         if not v:
             return None
         evidence = tuple(
-            Evidence(Citation(e["article"], e["sentence"]), e["text"], e["score"]) for e in v.get("evidence", [])
+            Evidence(Citation(e["article"], e["sentence"]), e["text"], e["score"])
+            for e in v.get("evidence", [])
         )
         return Verdict(v["label"], v["score"], v["reason"], evidence)
 
     articles = []
     for a in d["articles"]:
         sents = [
-            Sentence(s["id"], s["text"], s["start"], s["end"], 0, n) for n, s in enumerate(a["sentences"])
+            Sentence(s["id"], s["text"], s["start"], s["end"], 0, n)
+            for n, s in enumerate(a["sentences"])
         ]
         page = Page(
-            source=a["source"], title=a["title"], text=" ".join(s.text for s in sents), outlet=a["outlet"],
-            byline=a.get("byline"), published=a.get("published"), url=a.get("url"), path=a.get("path"),
-        )  # fmt: skip
+            source=a["source"],
+            title=a["title"],
+            text=" ".join(s.text for s in sents),
+            outlet=a["outlet"],
+            byline=a.get("byline"),
+            published=a.get("published"),
+            url=a.get("url"),
+            path=a.get("path"),
+        )
         copies = [
-            Copy(c["source"], c["title"], c["outlet"], c["published"], c["url"], c["path"]) for c in a.get("copies", [])
+            Copy(c["source"], c["title"], c["outlet"], c["published"], c["url"], c["path"])
+            for c in a.get("copies", [])
         ]
         articles.append(Article(a["id"], page, sents, copies))
     return Story(
         headline=StorySentence(d["headline"], "headline", cites(d.get("headline_citations", []))),
         sentences=[
-            StorySentence(s["text"], s["section"], cites(s["citations"]), s.get("paragraph", 0), verdict(s.get("verdict")))
+            StorySentence(
+                s["text"],
+                s["section"],
+                cites(s["citations"]),
+                s.get("paragraph", 0),
+                verdict(s.get("verdict")),
+            )
             for s in d["sentences"]
         ],
         articles=articles,
         engine=d.get("engine", "offline"),
-        dropped=[Dropped(x["text"], x["section"], x["reason"], tuple(cites(x.get("citations", [])))) for x in d.get("dropped", [])],
+        dropped=[
+            Dropped(x["text"], x["section"], x["reason"], tuple(cites(x.get("citations", []))))
+            for x in d.get("dropped", [])
+        ],
     )
 
 
@@ -689,7 +800,10 @@ def _declared_canonical(content: str, base: str) -> str | None:
     from urllib.parse import urljoin
 
     url = urljoin(base, m.group(1).strip())
-    if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc.lower() == urlsplit(base).netloc.lower():
+    if (
+        urlsplit(url).scheme in ("http", "https")
+        and urlsplit(url).netloc.lower() == urlsplit(base).netloc.lower()
+    ):
         return url
     return None
 

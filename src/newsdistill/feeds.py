@@ -132,7 +132,10 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> Feed:
     # A stream, never bytes or str: feedparser treats a string as a URL or a file name.
     parsed = feedparser.parse(
         io.BytesIO(content),
-        response_headers={"content-location": url, "content-type": content_type or "application/xml"},
+        response_headers={
+            "content-location": url,
+            "content-type": content_type or "application/xml",
+        },
     )
     entries = parsed.entries
     if parsed.bozo and not entries:
@@ -276,12 +279,22 @@ def is_teaser(item: FeedItem, min_words: int = 150) -> bool:
 
 def item_document(item: FeedItem, feed_title: str = "") -> Document:
     """A full feed item as an HTML ``Document`` that ``extract`` can read like a page."""
-    body = item.content if item.content and word_count(_text(item.content)) else html.escape(item.summary)
+    body = (
+        item.content
+        if item.content and word_count(_text(item.content))
+        else html.escape(item.summary)
+    )
     if item.content and not re.search(r"<(?:p|div|br)\b", item.content, re.I):
         paragraphs = re.split(r"\n\s*\n", item.content.strip())
         body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    meta = f'<meta property="article:published_time" content="{html.escape(item.published)}">' if item.published else ""
-    site = f'<meta property="og:site_name" content="{html.escape(feed_title)}">' if feed_title else ""
+    meta = (
+        f'<meta property="article:published_time" content="{html.escape(item.published)}">'
+        if item.published
+        else ""
+    )
+    site = (
+        f'<meta property="og:site_name" content="{html.escape(feed_title)}">' if feed_title else ""
+    )
     title = html.escape(item.title)
     page = (
         f"<!DOCTYPE html><html><head><title>{title}</title>{meta}{site}</head>"

@@ -185,7 +185,9 @@ def host_key(url: str) -> str:
 
 
 # Query parameters that track the reader, not the article: dropped from canonical URLs.
-_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ocid|cmpid|ncid)$", re.I)
+_TRACKING = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ocid|cmpid|ncid)$", re.I
+)
 
 
 def canonical_url(url: str) -> str:
@@ -197,7 +199,7 @@ def canonical_url(url: str) -> str:
     host = (parts.hostname or "").lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    if parts.port and not (scheme, parts.port) in {("http", 80), ("https", 443)}:
+    if parts.port and (scheme, parts.port) not in {("http", 80), ("https", 443)}:
         host = f"{host}:{parts.port}"
     if parts.username:
         host = f"{parts.username}@{host}"
@@ -314,7 +316,9 @@ class Fetcher:
     def _check_url(self, current: str, source: str) -> None:
         scheme = urlsplit(current).scheme.lower()
         if scheme not in {"http", "https"}:
-            raise Refused(source, f"unsupported URL scheme {scheme or '(none)'!r}: only http and https")
+            raise Refused(
+                source, f"unsupported URL scheme {scheme or '(none)'!r}: only http and https"
+            )
         try:
             check_address(current, source, self.policy.allow_private)
         except FetchError as exc:
@@ -327,7 +331,10 @@ class Fetcher:
         with self._lock:
             h = self._hosts.get(key)
             if h is None:
-                h = _Host(gate=threading.Semaphore(self.policy.host_concurrency), delay=self.policy.host_delay)
+                h = _Host(
+                    gate=threading.Semaphore(self.policy.host_concurrency),
+                    delay=self.policy.host_delay,
+                )
                 self._hosts[key] = h
             return h
 
@@ -336,7 +343,8 @@ class Fetcher:
         if host.blocked_until > now:
             raise Deferred(
                 source,
-                f"host {host.blocked_reason}; not asking again for {host.blocked_until - now:.0f} s",
+                f"host {host.blocked_reason}; "
+                f"not asking again for {host.blocked_until - now:.0f} s",
                 host.blocked_until,
             )
 
@@ -356,10 +364,14 @@ class Fetcher:
         host.robots, host.robots_error = None, None
         host.robots_until = self.clock.now() + self.policy.robots_ttl
         try:
-            result = self._get_with_retry(robots_url, robots_url, host, {"Accept": "text/plain"}, robots=True)
+            result = self._get_with_retry(
+                robots_url, robots_url, host, {"Accept": "text/plain"}, robots=True
+            )
         except FetchError as exc:
             # RFC 9309: an unreachable robots.txt means "assume complete disallow" for now.
-            host.robots_error = f"robots.txt could not be read ({exc.reason}); trying the site later"
+            host.robots_error = (
+                f"robots.txt could not be read ({exc.reason}); trying the site later"
+            )
             host.robots_until = self.clock.now() + min(self.policy.robots_ttl, 3600.0)
             return
         if isinstance(result, str) or result.status >= 400:
@@ -399,11 +411,16 @@ class Fetcher:
                         host.next_start = max(host.next_start, now + exc.seconds)
                     continue  # _turn waits until next_start
                 until = now + exc.seconds
-                host.blocked_until, host.blocked_reason = until, f"asked us to retry after {exc.seconds:.0f} s"
+                host.blocked_until, host.blocked_reason = (
+                    until,
+                    f"asked us to retry after {exc.seconds:.0f} s",
+                )
                 raise Deferred(source, f"HTTP {exc.status}: {host.blocked_reason}", until) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _get(self, url: str, source: str, host: _Host, headers: dict[str, str], robots: bool) -> _Answer | str:
+    def _get(
+        self, url: str, source: str, host: _Host, headers: dict[str, str], robots: bool
+    ) -> _Answer | str:
         import httpx
 
         p = self.policy
@@ -417,17 +434,23 @@ class Fetcher:
                     if status in (301, 302, 303, 307, 308):
                         location = response.headers.get("location")
                         if not location:
-                            raise self._failed(host, source, f"HTTP {status} without a Location header")
+                            raise self._failed(
+                                host, source, f"HTTP {status} without a Location header"
+                            )
                         self._succeeded(host)
                         return urljoin(url, location)
                     if status in (429, 503):
-                        wait = parse_retry_after(response.headers.get("retry-after"), self.clock.now())
+                        wait = parse_retry_after(
+                            response.headers.get("retry-after"), self.clock.now()
+                        )
                         if wait is None and status == 429:  # "too many" without a time: back off
                             wait = p.backoff_base
                         if wait is not None:
                             raise _RetryAfter(status, min(wait, p.max_retry_after))
                     if status >= 500:
-                        raise self._failed(host, source, f"HTTP {status} {response.reason_phrase}", status)
+                        raise self._failed(
+                            host, source, f"HTTP {status} {response.reason_phrase}", status
+                        )
                     if status == 304:
                         self._succeeded(host)
                         return _Answer.from_response(response, b"")
@@ -438,7 +461,9 @@ class Fetcher:
                         raise HttpError(source, f"HTTP {status} {response.reason_phrase}", status)
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > limit:
-                        raise FetchError(source, f"response too large ({_mb(int(declared))}; limit {_mb(limit)})")
+                        raise FetchError(
+                            source, f"response too large ({_mb(int(declared))}; limit {_mb(limit)})"
+                        )
                     chunks: list[bytes] = []
                     total = 0
                     for chunk in response.iter_bytes():
@@ -446,7 +471,9 @@ class Fetcher:
                         if total > limit:
                             raise FetchError(source, f"response too large (over {_mb(limit)})")
                         if time.monotonic() > deadline:
-                            raise self._failed(host, source, f"too slow: not complete after {p.timeout:g} s")
+                            raise self._failed(
+                                host, source, f"too slow: not complete after {p.timeout:g} s"
+                            )
                         chunks.append(chunk)
                     self._succeeded(host)
                     return _Answer.from_response(response, b"".join(chunks))
@@ -455,7 +482,9 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 raise self._failed(host, source, f"cannot connect: {_short(exc)}") from exc
 
-    def _failed(self, host: _Host, source: str, reason: str, status: int | None = None) -> FetchError:
+    def _failed(
+        self, host: _Host, source: str, reason: str, status: int | None = None
+    ) -> FetchError:
         """Count a host failure; past the threshold, back the host off exponentially."""
         p = self.policy
         with self._lock:

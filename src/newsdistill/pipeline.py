@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import sources as src
-from .cluster import ClusterOptions, cluster_articles
+from .cluster import ClusterOptions, cluster_articles, matches_topic
 from .dedup import merge_copies
 from .errors import NothingToWrite, SourceError
 from .extract import ExtractOptions, extract
@@ -33,6 +33,7 @@ class Options:
     write: WriteOptions = field(default_factory=WriteOptions)
     engine: str = "offline"
     engine_settings: dict[str, Any] = field(default_factory=dict)
+    topic: str | None = None  # keep only stories about this ("news about X")
 
 
 def load_pages(
@@ -73,6 +74,8 @@ def stories_from(articles: list[Article], options: Options) -> tuple[list[Story]
     """
     unique = merge_copies(articles)
     groups = cluster_articles(unique, options.cluster)
+    if options.topic:
+        groups = [g for g in groups if matches_topic([unique[i] for i in g], options.topic)]
     multi = [g for g in groups if len(g) > 1]
     chosen = multi or groups
     lone = [unique[g[0]] for g in groups if len(g) == 1] if multi else []
@@ -86,11 +89,17 @@ def write_event(articles: list[Article], options: Options) -> Story:
     return engine.write(articles, options.write)
 
 
-def distill(sources: Iterable[str], options: Options | None = None, progress: Progress | None = None) -> Digest:
+def distill(
+    sources: Iterable[str], options: Options | None = None, progress: Progress | None = None
+) -> Digest:
     """Run the whole pipeline; raise ``NothingToWrite`` when no source is usable."""
     options = options or Options()
     pages, skipped = load_pages(sources, options, progress)
     if not pages:
-        raise NothingToWrite("no usable source: " + "; ".join(f"{s.source}: {s.reason}" for s in skipped))
+        raise NothingToWrite(
+            "no usable source: " + "; ".join(f"{s.source}: {s.reason}" for s in skipped)
+        )
     stories, lone = stories_from(make_articles(pages), options)
+    if not stories and options.topic:
+        raise NothingToWrite(f"no story is about {options.topic!r}")
     return Digest(stories=stories, skipped=skipped, unclustered=lone)

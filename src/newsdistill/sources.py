@@ -22,6 +22,8 @@ from .models import Document, SourceKind
 
 HTML_SUFFIXES = {".html", ".htm", ".html.gz", ".htm.gz"}
 TEXT_SUFFIXES = {".txt", ".md", ".txt.gz", ".md.gz"}
+# Files in a folder of articles that are about the folder, not news.
+NOT_ARTICLES = {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "NOTICE"}
 USER_AGENT = f"newsdistill/{__version__} (+https://github.com/newsdistill/newsdistill)"
 
 
@@ -46,6 +48,8 @@ def _suffix(path: str) -> str:
 def expand(sources: list[str]) -> Iterator[str | SourceError]:
     """Expand folders into their supported files, in name order; pass other sources through.
 
+    README, LICENSE and similar files in a folder are not articles and are left out.
+
     A folder that holds no supported file yields a ``FetchError`` for the folder.
     """
     for source in sources:
@@ -54,7 +58,9 @@ def expand(sources: list[str]) -> Iterator[str | SourceError]:
             files = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file() and _suffix(p.name) in HTML_SUFFIXES | TEXT_SUFFIXES
+                if p.is_file()
+                and _suffix(p.name) in HTML_SUFFIXES | TEXT_SUFFIXES
+                and p.name.split(".")[0].upper() not in NOT_ARTICLES
             )
             if not files:
                 yield FetchError(source, "folder holds no .html, .htm, .txt or .md file")

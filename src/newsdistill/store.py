@@ -160,7 +160,9 @@ fetch_log = Table(
     Column("source_id", Integer, ForeignKey("sources.id")),
     Column("url", Text, nullable=False),
     Column("what", Text, nullable=False),  # feed | page | item
-    Column("outcome", Text, nullable=False),  # ok | not_modified | failed | deferred | refused | duplicate
+    Column(
+        "outcome", Text, nullable=False
+    ),  # ok | not_modified | failed | deferred | refused | duplicate
     Column("status", Integer),
     Column("reason", Text),
     Column("bytes", Integer),
@@ -244,7 +246,9 @@ class Store:
             store = cls(engine)
             store.migrate(MIGRATIONS if migrations is None else migrations)
         except ModuleNotFoundError as exc:
-            raise StoreError(f"cannot open {_safe(full)}: {exc}; install psycopg[binary] for PostgreSQL") from exc
+            raise StoreError(
+                f"cannot open {_safe(full)}: {exc}; install psycopg[binary] for PostgreSQL"
+            ) from exc
         except sa.exc.OperationalError as exc:
             raise StoreError(f"cannot open the database {_safe(full)}: {_short(exc)}") from exc
         return store
@@ -312,7 +316,9 @@ class Store:
         """The id of the source with this URL, adding it when new."""
         with self.write() as conn:
             conn.execute(self._insert_ignore(sources).values(url=url, kind=kind, added=iso(now)))
-            return int(conn.execute(sa.select(sources.c.id).where(sources.c.url == url)).scalar_one())
+            return int(
+                conn.execute(sa.select(sources.c.id).where(sources.c.url == url)).scalar_one()
+            )
 
     def source(self, source_id: int) -> dict[str, Any]:
         with self.read() as conn:
@@ -322,7 +328,9 @@ class Store:
     def sources(self) -> list[dict[str, Any]]:
         """Every source with its health and item counts by state, oldest first."""
         with self.read() as conn:
-            rows = [dict(r) for r in conn.execute(sa.select(sources).order_by(sources.c.id)).mappings()]
+            rows = [
+                dict(r) for r in conn.execute(sa.select(sources).order_by(sources.c.id)).mappings()
+            ]
             counts = conn.execute(
                 sa.select(items.c.source_id, items.c.state, sa.func.count()).group_by(
                     items.c.source_id, items.c.state
@@ -335,7 +343,9 @@ class Store:
             r["items"] = by_source.get(r["id"], {})
         return rows
 
-    def sources_due(self, now: float, kinds: Sequence[str] = ("feed", "page", "unknown")) -> list[dict[str, Any]]:
+    def sources_due(
+        self, now: float, kinds: Sequence[str] = ("feed", "page", "unknown")
+    ) -> list[dict[str, Any]]:
         """Sources to check now: never checked, or whose ``next_check`` has come."""
         with self.read() as conn:
             q = (
@@ -397,10 +407,17 @@ class Store:
     ) -> None:
         conn.execute(
             fetch_log.insert().values(
-                at=iso(now), source_id=source_id, url=url, what=what, outcome=outcome,
-                status=status, reason=reason, bytes=nbytes, elapsed=elapsed,
+                at=iso(now),
+                source_id=source_id,
+                url=url,
+                what=what,
+                outcome=outcome,
+                status=status,
+                reason=reason,
+                bytes=nbytes,
+                elapsed=elapsed,
             )
-        )  # fmt: skip
+        )
 
     def fetch_log(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.read() as conn:
@@ -409,7 +426,9 @@ class Store:
 
     def prune_log(self, before: float) -> int:
         with self.write() as conn:
-            return int(conn.execute(fetch_log.delete().where(fetch_log.c.at < iso(before))).rowcount or 0)
+            return int(
+                conn.execute(fetch_log.delete().where(fetch_log.c.at < iso(before))).rowcount or 0
+            )
 
     # -- items --------------------------------------------------------------------------------
 
@@ -421,17 +440,26 @@ class Store:
             keys = [n.key for n in new]
             known = set()
             for chunk in _chunks(keys):
-                known.update(conn.execute(sa.select(items.c.key).where(items.c.key.in_(chunk))).scalars())
+                known.update(
+                    conn.execute(sa.select(items.c.key).where(items.c.key.in_(chunk))).scalars()
+                )
             fresh = [n for n in dict((n.key, n) for n in new).values() if n.key not in known]
             if fresh:
                 conn.execute(
                     self._insert_ignore(items),
                     [
-                        {"key": n.key, "source_id": source_id, "url": n.url, "title": n.title,
-                         "published": n.published, "content": n.content, "first_seen": iso(now)}
+                        {
+                            "key": n.key,
+                            "source_id": source_id,
+                            "url": n.url,
+                            "title": n.title,
+                            "published": n.published,
+                            "content": n.content,
+                            "first_seen": iso(now),
+                        }
                         for n in fresh
                     ],
-                )  # fmt: skip
+                )
             conn.execute(
                 sources.update()
                 .where(sources.c.id == source_id)
@@ -476,7 +504,16 @@ class Store:
                     last_error=reason,
                 )
             )
-            self._log(conn, now, item["source_id"], item["url"] or item["key"], "item", outcome, status, reason)
+            self._log(
+                conn,
+                now,
+                item["source_id"],
+                item["url"] or item["key"],
+                "item",
+                outcome,
+                status,
+                reason,
+            )
 
     def item_duplicate(self, item: dict[str, Any], now: float, article_id: int, why: str) -> None:
         with self.write() as conn:
@@ -485,7 +522,15 @@ class Store:
                 .where(items.c.id == item["id"])
                 .values(state="duplicate", article_id=article_id, last_error=why)
             )
-            self._log(conn, now, item["source_id"], item["url"] or item["key"], "item", "duplicate", reason=why)
+            self._log(
+                conn,
+                now,
+                item["source_id"],
+                item["url"] or item["key"],
+                "item",
+                "duplicate",
+                reason=why,
+            )
 
     # -- articles ----------------------------------------------------------------------------
 
@@ -527,13 +572,20 @@ class Store:
                 aid = conn.execute(
                     articles.insert()
                     .values(
-                        url=url, content_hash=digest, source_id=source_id, title=page.title,
-                        outlet=page.outlet, byline=page.byline, published=page.published,
-                        dateline=page.dateline, text=page.text, n_sentences=len(split),
+                        url=url,
+                        content_hash=digest,
+                        source_id=source_id,
+                        title=page.title,
+                        outlet=page.outlet,
+                        byline=page.byline,
+                        published=page.published,
+                        dateline=page.dateline,
+                        text=page.text,
+                        n_sentences=len(split),
                         fetched=iso(now),
                     )
                     .returning(articles.c.id)
-                ).scalar_one()  # fmt: skip
+                ).scalar_one()
                 if split:
                     conn.execute(sentences.insert(), _sentence_rows(aid, split))
             if item is not None:
@@ -548,11 +600,23 @@ class Store:
                 )
             outcome = "ok" if existing is None else "duplicate"
             log_url = (item["url"] or item["key"]) if item is not None else (url or page.source)
-            self._log(conn, now, source_id, log_url, "item" if item else "page", outcome,
-                      200, None, nbytes, elapsed)  # fmt: skip
+            self._log(
+                conn,
+                now,
+                source_id,
+                log_url,
+                "item" if item else "page",
+                outcome,
+                200,
+                None,
+                nbytes,
+                elapsed,
+            )
             return (int(existing), False) if existing is not None else (int(aid), True)
 
-    def replace_article(self, article_id: int, page: Page, split: Sequence[Sentence], now: float) -> None:
+    def replace_article(
+        self, article_id: int, page: Page, split: Sequence[Sentence], now: float
+    ) -> None:
         """A page changed: replace its text and sentences and mark its story for rewriting."""
         with self.write() as conn:
             conn.execute(sentences.delete().where(sentences.c.article_id == article_id))
@@ -560,21 +624,33 @@ class Store:
                 articles.update()
                 .where(articles.c.id == article_id)
                 .values(
-                    content_hash=content_hash(page.text), title=page.title, outlet=page.outlet,
-                    byline=page.byline, published=page.published, dateline=page.dateline,
-                    text=page.text, n_sentences=len(split), fetched=iso(now),
+                    content_hash=content_hash(page.text),
+                    title=page.title,
+                    outlet=page.outlet,
+                    byline=page.byline,
+                    published=page.published,
+                    dateline=page.dateline,
+                    text=page.text,
+                    n_sentences=len(split),
+                    fetched=iso(now),
                 )
-            )  # fmt: skip
+            )
             if split:
                 conn.execute(sentences.insert(), _sentence_rows(article_id, split))
-            story_id = conn.execute(sa.select(articles.c.story_id).where(articles.c.id == article_id)).scalar()
+            story_id = conn.execute(
+                sa.select(articles.c.story_id).where(articles.c.id == article_id)
+            ).scalar()
             if story_id is not None:
                 conn.execute(stories.update().where(stories.c.id == story_id).values(dirty=True))
 
     def unassigned(self) -> list[int]:
         """Ids of articles that belong to no story yet, in the order they were stored."""
         with self.read() as conn:
-            q = sa.select(articles.c.id).where(articles.c.story_id.is_(None)).order_by(articles.c.id)
+            q = (
+                sa.select(articles.c.id)
+                .where(articles.c.story_id.is_(None))
+                .order_by(articles.c.id)
+            )
             return [int(x) for x in conn.execute(q).scalars()]
 
     def assigned_since(self, since: float, limit: int = 20_000) -> list[tuple[int, int]]:
@@ -591,7 +667,8 @@ class Store:
             return sorted((int(a), int(s)) for a, s in conn.execute(q).all())
 
     def load_articles(self, ids: Sequence[int]) -> list[Article]:
-        """Articles as pipeline values (ids "a<id>", sentence ids "a<id>.s<n>"), in ``ids`` order."""
+        """Articles as pipeline values, in ``ids`` order: article ids "a<id>", sentence ids
+        "a<id>.s<n>"."""
         rows: dict[int, Any] = {}
         sents: dict[int, list[Sentence]] = {}
         with self.read() as conn:
@@ -603,15 +680,21 @@ class Store:
                 ).mappings():
                     rows[r["id"]] = r
                 for s in conn.execute(
-                    sa.select(sentences).where(sentences.c.article_id.in_(chunk)).order_by(
-                        sentences.c.article_id, sentences.c.n
-                    )
+                    sa.select(sentences)
+                    .where(sentences.c.article_id.in_(chunk))
+                    .order_by(sentences.c.article_id, sentences.c.n)
                 ).mappings():
                     aid = s["article_id"]
                     sents.setdefault(aid, []).append(
-                        Sentence(f"a{aid}.s{s['n']}", s["text"], s["start_offset"], s["end_offset"],
-                                 s["paragraph"], s["n"] - 1)
-                    )  # fmt: skip
+                        Sentence(
+                            f"a{aid}.s{s['n']}",
+                            s["text"],
+                            s["start_offset"],
+                            s["end_offset"],
+                            s["paragraph"],
+                            s["n"] - 1,
+                        )
+                    )
         out = []
         for i in ids:
             r = rows.get(i)
@@ -661,13 +744,19 @@ class Store:
                     story_id = created[target]
                 else:
                     story_id = target
-                conn.execute(articles.update().where(articles.c.id == article_id).values(story_id=story_id))
+                conn.execute(
+                    articles.update().where(articles.c.id == article_id).values(story_id=story_id)
+                )
                 touched.add(story_id)
             for survivor, absorbed in merges:
                 for other in absorbed:
                     if other == survivor:
                         continue
-                    conn.execute(articles.update().where(articles.c.story_id == other).values(story_id=survivor))
+                    conn.execute(
+                        articles.update()
+                        .where(articles.c.story_id == other)
+                        .values(story_id=survivor)
+                    )
                     conn.execute(
                         stories.update()
                         .where(stories.c.id == other)
@@ -676,7 +765,9 @@ class Store:
                     touched.discard(other)
                 touched.add(survivor)
             if touched:
-                conn.execute(stories.update().where(stories.c.id.in_(sorted(touched))).values(dirty=True))
+                conn.execute(
+                    stories.update().where(stories.c.id.in_(sorted(touched))).values(dirty=True)
+                )
         return created
 
     def dirty_stories(self) -> list[int]:
@@ -691,14 +782,20 @@ class Store:
 
     def story_articles(self, story_id: int) -> list[int]:
         with self.read() as conn:
-            q = sa.select(articles.c.id).where(articles.c.story_id == story_id).order_by(articles.c.id)
+            q = (
+                sa.select(articles.c.id)
+                .where(articles.c.story_id == story_id)
+                .order_by(articles.c.id)
+            )
             return [int(x) for x in conn.execute(q).scalars()]
 
     def resolve_story(self, story_id: int) -> int:
         """The id a story has now (a merged story resolves to the one it joined)."""
         with self.read() as conn:
             for _ in range(100):
-                merged = conn.execute(sa.select(stories.c.merged_into).where(stories.c.id == story_id)).scalar()
+                merged = conn.execute(
+                    sa.select(stories.c.merged_into).where(stories.c.id == story_id)
+                ).scalar()
                 if merged is None:
                     break
                 story_id = int(merged)
@@ -715,29 +812,43 @@ class Store:
         """Save the next version of a story and clear its rewrite mark; return the version."""
         with self.write() as conn:
             current = conn.execute(
-                sa.select(sa.func.max(story_versions.c.version)).where(story_versions.c.story_id == story_id)
+                sa.select(sa.func.max(story_versions.c.version)).where(
+                    story_versions.c.story_id == story_id
+                )
             ).scalar()
             version = int(current or 0) + 1
             conn.execute(
                 story_versions.insert().values(
-                    story_id=story_id, version=version, created=iso(now),
-                    headline=story_json["headline"], article_ids=json.dumps(list(article_ids)),
+                    story_id=story_id,
+                    version=version,
+                    created=iso(now),
+                    headline=story_json["headline"],
+                    article_ids=json.dumps(list(article_ids)),
                     changes=json.dumps(changes, ensure_ascii=False),
                     story=json.dumps(story_json, ensure_ascii=False),
                 )
-            )  # fmt: skip
+            )
             conn.execute(
                 stories.update()
                 .where(stories.c.id == story_id)
-                .values(version=version, headline=story_json["headline"], updated=iso(now),
-                        dirty=False, last_error=None)
-            )  # fmt: skip
+                .values(
+                    version=version,
+                    headline=story_json["headline"],
+                    updated=iso(now),
+                    dirty=False,
+                    last_error=None,
+                )
+            )
             return version
 
     def story_failed(self, story_id: int, reason: str) -> None:
         """Writing failed: keep the last version, record why, rewrite when articles join."""
         with self.write() as conn:
-            conn.execute(stories.update().where(stories.c.id == story_id).values(dirty=False, last_error=reason))
+            conn.execute(
+                stories.update()
+                .where(stories.c.id == story_id)
+                .values(dirty=False, last_error=reason)
+            )
 
     def stories(self, since: float | None = None) -> list[dict[str, Any]]:
         """Written, open stories (newest update first) with their articles' summaries."""
@@ -745,36 +856,56 @@ class Store:
             q = sa.select(stories).where(stories.c.state == "open").where(stories.c.version > 0)
             if since is not None:
                 q = q.where(stories.c.updated >= iso(since))
-            rows = [dict(r) for r in conn.execute(q.order_by(stories.c.updated.desc(), stories.c.id.desc())).mappings()]
+            rows = [
+                dict(r)
+                for r in conn.execute(
+                    q.order_by(stories.c.updated.desc(), stories.c.id.desc())
+                ).mappings()
+            ]
             ids = [r["id"] for r in rows]
             members: dict[int, list[dict[str, Any]]] = {}
             for chunk in _chunks(ids):
                 q2 = (
-                    sa.select(articles.c.id, articles.c.story_id, articles.c.title, articles.c.outlet,
-                              articles.c.url, articles.c.published)
+                    sa.select(
+                        articles.c.id,
+                        articles.c.story_id,
+                        articles.c.title,
+                        articles.c.outlet,
+                        articles.c.url,
+                        articles.c.published,
+                    )
                     .where(articles.c.story_id.in_(chunk))
                     .order_by(articles.c.id)
-                )  # fmt: skip
+                )
                 for a in conn.execute(q2).mappings():
                     members.setdefault(a["story_id"], []).append(
-                        {"id": f"a{a['id']}", "title": a["title"], "outlet": a["outlet"],
-                         "url": a["url"], "published": a["published"]}
-                    )  # fmt: skip
+                        {
+                            "id": f"a{a['id']}",
+                            "title": a["title"],
+                            "outlet": a["outlet"],
+                            "url": a["url"],
+                            "published": a["published"],
+                        }
+                    )
         for r in rows:
             r["articles"] = members.get(r["id"], [])
         return rows
 
     def story(self, story_id: int) -> dict[str, Any] | None:
         with self.read() as conn:
-            row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).mappings().first()
+            row = (
+                conn.execute(sa.select(stories).where(stories.c.id == story_id)).mappings().first()
+            )
             return dict(row) if row else None
 
     def version(self, story_id: int, version: int | None = None) -> dict[str, Any] | None:
         """One version of a story (the latest by default) with its JSON decoded."""
         with self.read() as conn:
             q = sa.select(story_versions).where(story_versions.c.story_id == story_id)
-            q = q.where(story_versions.c.version == version) if version else q.order_by(
-                story_versions.c.version.desc()
+            q = (
+                q.where(story_versions.c.version == version)
+                if version
+                else q.order_by(story_versions.c.version.desc())
             )
             row = conn.execute(q.limit(1)).mappings().first()
         return _decode_version(dict(row)) if row else None
@@ -783,11 +914,16 @@ class Store:
         """Every version of a story, oldest first, without the story JSON."""
         with self.read() as conn:
             q = (
-                sa.select(story_versions.c.version, story_versions.c.created, story_versions.c.headline,
-                          story_versions.c.article_ids, story_versions.c.changes)
+                sa.select(
+                    story_versions.c.version,
+                    story_versions.c.created,
+                    story_versions.c.headline,
+                    story_versions.c.article_ids,
+                    story_versions.c.changes,
+                )
                 .where(story_versions.c.story_id == story_id)
                 .order_by(story_versions.c.version)
-            )  # fmt: skip
+            )
             return [_decode_version(dict(r)) for r in conn.execute(q).mappings()]
 
     # -- health -------------------------------------------------------------------------------
@@ -814,19 +950,29 @@ class Store:
                 if result != "ok":
                     problems.append(f"sqlite integrity_check: {result}")
             counted = (
-                sa.select(articles.c.id, articles.c.n_sentences, sa.func.count(sentences.c.n).label("n"))
+                sa.select(
+                    articles.c.id, articles.c.n_sentences, sa.func.count(sentences.c.n).label("n")
+                )
                 .select_from(articles.outerjoin(sentences, sentences.c.article_id == articles.c.id))
                 .group_by(articles.c.id, articles.c.n_sentences)
             )
             for aid, want, have in conn.execute(counted).all():
                 if want != have:
                     problems.append(f"article {aid} has {have} of its {want} sentences")
-            orphans = conn.execute(
-                sa.select(items.c.id).where(items.c.state.in_(["done", "duplicate"])).where(items.c.article_id.is_(None))
-            ).scalars().all()  # fmt: skip
+            orphans = (
+                conn.execute(
+                    sa.select(items.c.id)
+                    .where(items.c.state.in_(["done", "duplicate"]))
+                    .where(items.c.article_id.is_(None))
+                )
+                .scalars()
+                .all()
+            )
             problems += [f"item {i} is marked read but has no article" for i in orphans]
             latest = (
-                sa.select(story_versions.c.story_id, sa.func.max(story_versions.c.version).label("v"))
+                sa.select(
+                    story_versions.c.story_id, sa.func.max(story_versions.c.version).label("v")
+                )
                 .group_by(story_versions.c.story_id)
                 .subquery()
             )
@@ -835,7 +981,9 @@ class Store:
             )
             for sid, version, saved in conn.execute(q).all():
                 if (saved or 0) != version:
-                    problems.append(f"story {sid} is at version {version} but version {saved or 0} is saved")
+                    problems.append(
+                        f"story {sid} is at version {version} but version {saved or 0} is saved"
+                    )
         return problems
 
 
@@ -848,10 +996,16 @@ def _decode_version(row: dict[str, Any]) -> dict[str, Any]:
 
 def _sentence_rows(article_id: int, split: Sequence[Sentence]) -> list[dict[str, Any]]:
     return [
-        {"article_id": article_id, "n": s.index + 1, "text": s.text, "start_offset": s.start,
-         "end_offset": s.end, "paragraph": s.paragraph}
+        {
+            "article_id": article_id,
+            "n": s.index + 1,
+            "text": s.text,
+            "start_offset": s.start,
+            "end_offset": s.end,
+            "paragraph": s.paragraph,
+        }
         for s in split
-    ]  # fmt: skip
+    ]
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
