@@ -54,7 +54,9 @@ def test_environment_overrides_file_and_flags_override_environment(config_file: 
 def test_choosing_another_engine_reads_that_engines_table(config_file: Path) -> None:
     s = load_settings({}, env={"NEWSDISTILL_ENGINE": "llamacpp"}, config=config_file)
     assert (s.engine, s.model, s.threads, s.base_url) == ("llamacpp", "/models/file.gguf", 2, None)
-    s = load_settings({"engine": "offline"}, env={"NEWSDISTILL_ENGINE": "llamacpp"}, config=config_file)
+    s = load_settings(
+        {"engine": "offline"}, env={"NEWSDISTILL_ENGINE": "llamacpp"}, config=config_file
+    )
     assert s.engine == "offline" and s.model is None
 
 
@@ -107,7 +109,9 @@ def test_bad_environment_value_names_the_variable() -> None:
 
 
 def test_engine_kwargs_round_trip_and_unknown_keys_are_refused() -> None:
-    s = load_settings({"engine": "openai", "base_url": "http://127.0.0.1:1/v1", "model": "m"}, env={})
+    s = load_settings(
+        {"engine": "openai", "base_url": "http://127.0.0.1:1/v1", "model": "m"}, env={}
+    )
     again = settings_from({**s.engine_kwargs(), "engine": "openai"})
     assert again == s
     with pytest.raises(ConfigError, match="unknown setting 'temprature'"):

@@ -31,6 +31,9 @@ CORPUS = [t for _, t in INSIGHTS] + [
     "The retailer said sales fell for a third quarter.",
     "Analysts expect more closures across the region.",
     "The retailer plans to open stores online.",
+    "The retailer's announcement came on Monday.",
+    "Stores of the retailer stay open after the announcement.",
+    "The announcement by the retailer surprised the stores' staff.",
 ]
 
 
@@ -82,7 +85,7 @@ def test_a_wrong_number_costs_more_than_a_word(judge: Judge) -> None:
 def test_prefix_match_links_word_forms() -> None:
     loose = Judge(CORPUS, Settings(prefix_match=True))
     strict = Judge(CORPUS, Settings(prefix_match=False))
-    bullet = "Dunmore's mayor criticised the closings as a blow to the local economy."
+    bullet = "Dunmore's mayor, in a criticism of the closures, spoke of a blow to the economy."
     assert loose.match(INSIGHTS[1][1], bullet) > strict.match(INSIGHTS[1][1], bullet)
 
 

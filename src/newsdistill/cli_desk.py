@@ -57,7 +57,7 @@ def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by ``scan`` and ``watch``."""
-    opts = [
+    opts: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option(
             "--opml",
             "opml",

@@ -59,6 +59,7 @@ from .models import (
     Evidence,
     Page,
     Sentence,
+    SourceKind,
     Story,
     StorySentence,
     Verdict,
@@ -316,8 +317,13 @@ class Desk:
             return []
         f = read.fetched
         assert f is not None
-        common = {"url": url, "status": f.status, "nbytes": len(f.content), "elapsed": f.elapsed}
-        validators = {"etag": f.etag, "last_modified": f.last_modified}
+        common: dict[str, Any] = {
+            "url": url,
+            "status": f.status,
+            "nbytes": len(f.content),
+            "elapsed": f.elapsed,
+        }
+        validators: dict[str, Any] = {"etag": f.etag, "last_modified": f.last_modified}
         if read.kind == "not_modified":
             report.not_modified += 1
             self.store.record_check(sid, now, "not_modified", what=row["kind"], **common)
@@ -788,7 +794,7 @@ def _document(source: str, fetched: Fetched) -> Document:
             continue
     if text is None:
         text = raw.decode("utf-8", errors="replace")
-    kind = "text" if ctype.startswith("text/plain") else "html"
+    kind: SourceKind = "text" if ctype.startswith("text/plain") else "html"
     return Document(source, text, kind, url=fetched.final_url)
 
 

@@ -84,9 +84,18 @@ def stories_from(articles: list[Article], options: Options) -> tuple[list[Story]
 
 
 def write_event(articles: list[Article], options: Options) -> Story:
-    """Write one story about one event with the chosen engine."""
+    """Write one story about one event with the chosen engine, then verify it: a sentence the
+    verifier does not find supported is not published (it is kept under ``dropped``)."""
+    from dataclasses import replace
+
+    from .verify import SourceIndex, story_discrepancies, verify_story
+
     engine = get_engine(options.engine, options.engine_settings)
-    return engine.write(articles, options.write)
+    story = engine.write(articles, options.write)
+    story = verify_story(story, SourceIndex(story.articles, window=1))
+    if story.discrepancies:
+        return story
+    return replace(story, discrepancies=story_discrepancies(story.articles))
 
 
 def distill(

@@ -438,7 +438,7 @@ class Store:
             return 0
         with self.write() as conn:
             keys = [n.key for n in new]
-            known = set()
+            known: set[str] = set()
             for chunk in _chunks(keys):
                 known.update(
                     conn.execute(sa.select(items.c.key).where(items.c.key.in_(chunk))).scalars()
@@ -697,18 +697,18 @@ class Store:
                     )
         out = []
         for i in ids:
-            r = rows.get(i)
-            if r is None:
+            row = rows.get(i)
+            if row is None:
                 continue
             page = Page(
-                source=r["url"] or r["source_url"] or f"article {i}",
-                title=r["title"],
-                text=r["text"],
-                outlet=r["outlet"],
-                byline=r["byline"],
-                published=r["published"],
-                url=r["url"],
-                dateline=r["dateline"],
+                source=row["url"] or row["source_url"] or f"article {i}",
+                title=row["title"],
+                text=row["text"],
+                outlet=row["outlet"],
+                byline=row["byline"],
+                published=row["published"],
+                url=row["url"],
+                dateline=row["dateline"],
             )
             out.append(Article(f"a{i}", page, sents.get(i, [])))
         return out

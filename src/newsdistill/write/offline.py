@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..align import Aligner
-from ..models import Article, Story, StorySentence
+from ..models import Article, Discrepancy, Story, StorySentence
 from ..textutil import content_terms, numbers, word_count
 from . import anatomy, register
 
@@ -92,7 +92,22 @@ class _Scored:
     corroborated: np.ndarray
 
 
-def _score(articles: list[Article], options: WriteOptions) -> _Scored:
+_ATTRIBUTED = re.compile(r"\b(said|says|according to|reported|told|estimated?s?|counted)\b", re.I)
+
+
+def _disputed_values(discrepancies: list[Discrepancy]) -> set[str]:
+    """The figures the sources disagree on ("12", "15"), as ``numbers`` writes them."""
+    out: set[str] = set()
+    for d in discrepancies:
+        head = d.about.split()[0] if d.about else ""
+        for c in d.claims:
+            # The value is the number written just before what is disputed ("15 people").
+            m = re.search(rf"(\S+)\s+{re.escape(head)}\b", c.text) if head else None
+            out |= numbers(m.group(1)) if m else set()
+    return out
+
+
+def _score(articles: list[Article], options: WriteOptions, contested: set[str]) -> _Scored:
     aligner = Aligner(articles)
     items = aligner.items
     texts = [i.sentence.text for i in items]
@@ -126,7 +141,13 @@ def _score(articles: list[Article], options: WriteOptions) -> _Scored:
     else:
         position_weight = 1.0 / np.sqrt(1.0 + positions / 2.0)
 
-    ok = np.array([usable(t, options) for t in texts])
+    # A disputed figure may appear only with its attribution; the discrepancy box shows both.
+    ok = np.array(
+        [
+            usable(t, options) and (not numbers(t) & contested or bool(_ATTRIBUTED.search(t)))
+            for t in texts
+        ]
+    )
     prelim = np.where(ok, focus * position_weight, -1.0)
     pool = np.array([k for k in np.argsort(-prelim)[: options.pool] if prelim[k] > 0], dtype=int)
     if len(pool) == 0:
@@ -151,8 +172,12 @@ def _score(articles: list[Article], options: WriteOptions) -> _Scored:
 
 def write_story(articles: list[Article], options: WriteOptions | None = None) -> Story:
     """Write one story from articles about one event."""
+    from ..verify import story_discrepancies
+
     options = options or WriteOptions()
-    sc = _score(articles, options)
+    discrepancies = story_discrepancies(articles)
+    contested = _disputed_values(discrepancies)
+    sc = _score(articles, options, contested)
     texts, positions, pool, sim = sc.texts, sc.positions, sc.pool, sc.sim
     nums = [numbers(texts[k]) for k in pool]
 
@@ -210,7 +235,7 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
                 cites.insert(0, c)
         s.citations = cites
 
-    headline = _headline(articles, sc, story_sentences)
+    headline = _headline(articles, sc, story_sentences, contested)
     return Story(
         headline=headline,
         sentences=story_sentences,
@@ -224,6 +249,7 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
             if not any(q.quote[:40] in s.text for s in story_sentences)
         ][:3],
         timeline=anatomy.timeline(articles, sc.aligner),
+        discrepancies=discrepancies,
     )
 
 
@@ -275,7 +301,9 @@ def _arrange(chosen: list[int], sc: _Scored) -> list[StorySentence]:
     return out
 
 
-def _headline(articles: list[Article], sc: _Scored, body: list[StorySentence]) -> StorySentence:
+def _headline(
+    articles: list[Article], sc: _Scored, body: list[StorySentence], contested: set[str]
+) -> StorySentence:
     """The most central article title whose facts the story states: its numbers all appear
     in the story, and most of its words do. No questions, no clickbait. Without such a
     title, the lede is the headline."""
@@ -292,7 +320,7 @@ def _headline(articles: list[Article], sc: _Scored, body: list[StorySentence]) -
             if _CLICKBAIT.search(title) or len(title.split()) < 4:
                 continue
             terms = content_terms(title)
-            if not terms or not numbers(title) <= story_numbers:
+            if not terms or not numbers(title) <= story_numbers or numbers(title) & contested:
                 continue
             covered = sc.aligner.space.recall(terms, story_terms)
             if covered < 0.6:

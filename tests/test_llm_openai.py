@@ -1,0 +1,286 @@
+"""The openai engine's HTTP side against real local servers on 127.0.0.1.
+
+A small OpenAI-compatible server written here answers with scripted errors and answers:
+the failures a real model server produces on its own only by chance (404 for a model,
+a refused key, garbage, a 500 in the middle of a run) have to be produced on purpose to be
+tested every time. The real model, through a real llama.cpp server, is in
+test_llm_real.py.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from newsdistill.cli import main
+from newsdistill.models import Article
+from newsdistill.pipeline import Options, load_pages, make_articles
+from newsdistill.write.llm import EngineError
+from newsdistill.write.openai_compat import OpenAIEngine
+
+EVENTS = Path(__file__).parent / "fixtures" / "events"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # a dict is sent as JSON; a str is streamed as the answer's content
+    stream: bool = True
+
+
+@dataclass
+class ChatServer:
+    """Answers /v1/chat/completions with the next scripted ``Reply`` (the last one repeats)."""
+
+    replies: list[Reply] = field(default_factory=list)
+    models: list[str] = field(default_factory=lambda: ["tiny"])
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    hold: threading.Event = field(default_factory=threading.Event)
+    url: str = ""
+
+
+@pytest.fixture
+def chat() -> Iterator[ChatServer]:
+    state = ChatServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, status: int, payload: Any) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            if self.path == "/v1/models":
+                self._send(200, {"object": "list", "data": [{"id": m} for m in state.models]})
+            else:
+                self._send(404, {"error": {"message": "not found"}})
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state.requests.append(body)
+            state.headers.append(dict(self.headers))
+            reply = state.replies[min(len(state.requests), len(state.replies)) - 1]
+            if reply.status == 0:  # hold the request until the test ends: a timeout
+                state.hold.wait(30)
+                return
+            if reply.status != 200 or isinstance(reply.body, dict):
+                self._send(reply.status, reply.body)
+                return
+            if not reply.stream:
+                msg = {"choices": [{"message": {"role": "assistant", "content": reply.body}}]}
+                self._send(200, msg)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            text = str(reply.body)
+            for k in range(0, len(text), 40):
+                delta = {"choices": [{"delta": {"content": text[k : k + 40]}, "index": 0}]}
+                self.wfile.write(f"data: {json.dumps(delta)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    state.url = f"http://{host}:{port}/v1"
+    try:
+        yield state
+    finally:
+        state.hold.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def fire() -> list[Article]:
+    pages, _ = load_pages(sorted(str(p) for p in EVENTS.glob("e05-*.txt")), Options())
+    return make_articles(pages)
+
+
+def engine(chat: ChatServer, **settings: Any) -> OpenAIEngine:
+    messages: list[str] = []
+    e = OpenAIEngine(
+        progress=messages.append,
+        base_url=chat.url,
+        model=settings.pop("model", "tiny"),
+        backoff=0.01,
+        **settings,
+    )
+    e.messages = messages  # type: ignore[attr-defined]
+    return e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+GOOD = json.dumps(
+    {
+        "headline": {"text": "Three workers hurt in Kestrelford factory fire", "ids": ["a3.s1"]},
+        "sections": [
+            {
+                "name": "lede",
+                "sentences": [
+                    {
+                        "text": "Three workers were taken to hospital after a large fire broke "
+                        "out at the Brennan Polymers factory in Kestrelford.",
+                        "ids": ["a3.s1"],
+                    }
+                ],
+            },
+            {
+                "name": "investigation",
+                "sentences": [
+                    {"text": "The company's chief executive was arrested on Friday.", "ids": []}
+                ],
+            },
+        ],
+    }
+)
+
+
+def test_no_server_at_the_url_is_a_one_line_error(fire: list[Article]) -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    with pytest.raises(EngineError) as info:
+        OpenAIEngine(base_url=url, model="tiny").write(fire)
+    msg = str(info.value)
+    assert msg.startswith(f"no server at {url}") and "--base-url" in msg and "\n" not in msg
+
+
+def test_unknown_model_is_named(chat: ChatServer, fire: list[Article]) -> None:
+    chat.replies = [Reply(404, {"error": {"message": 'model "qwen9" not found, try pulling it first'}})]
+    with pytest.raises(EngineError) as info:
+        engine(chat, model="qwen9").write(fire)
+    assert str(info.value) == (
+        f"unknown model 'qwen9' at {chat.url}: model \"qwen9\" not found, try pulling it first"
+    )
+    assert len(chat.requests) == 1  # not retried: it cannot get better
+
+
+def test_missing_key_says_which_variable_to_set(
+    chat: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ND_TEST_KEY", raising=False)
+    with pytest.raises(EngineError) as info:
+        engine(chat, api_key_env="ND_TEST_KEY")
+    assert "set the environment variable ND_TEST_KEY" in str(info.value)
+    assert chat.requests == []
+
+
+def test_key_is_sent_from_the_named_variable_and_a_refusal_is_explained(
+    chat: ChatServer, fire: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ND_TEST_KEY", "secret-123")
+    chat.replies = [Reply(401, {"error": {"message": "Incorrect API key provided"}})]
+    with pytest.raises(EngineError, match="refused the API key in ND_TEST_KEY"):
+        engine(chat, api_key_env="ND_TEST_KEY").write(fire)
+    assert chat.headers[0]["Authorization"] == "Bearer secret-123"
+
+
+def test_a_good_answer_is_gated_and_recorded(chat: ChatServer, fire: list[Article]) -> None:
+    chat.replies = [Reply(200, GOOD)]
+    e = engine(chat)
+    story = e.write(fire)
+    assert story.engine == "openai"
+    texts = [s.text for s in story.sentences]
+    assert texts[0].startswith("Three workers were taken to hospital")
+    assert all(s.verdict and s.verdict.label == "supported" and s.citations for s in story.sentences)
+    [arrest] = [d for d in story.dropped if "arrested" in d.text]
+    assert arrest.reason.startswith("unsupported")
+    assert any("the verifier published 2 of the 3 sentences it wrote" in n for n in story.notes)
+    [request] = chat.requests
+    assert request["model"] == "tiny" and request["stream"] is True
+    assert request["response_format"]["type"] == "json_schema"
+    assert "[a3.s1]" in request["messages"][1]["content"]
+    assert any("model sentences" in m or "sentences it wrote" in m for m in e.messages)  # type: ignore[attr-defined]
+
+
+def test_garbage_answer_is_retried_then_the_offline_story_is_published(
+    chat: ChatServer, fire: list[Article]
+) -> None:
+    chat.replies = [Reply(200, "I'm sorry, I can only talk about cooking.")]
+    e = engine(chat, retries=1)
+    story = e.write(fire)
+    assert story.engine == "offline"
+    [note] = [n for n in story.notes if n.startswith("fallback:")]
+    assert "nothing usable after 2 attempts" in note
+    assert "offline engine's story is published" in note
+    [raw] = [d for d in story.dropped if d.section == "engine"]
+    assert raw.text == "I'm sorry, I can only talk about cooking."
+    assert story.sentences and all(s.verdict and s.verdict.label == "supported" for s in story.sentences)
+    # The retry told the model what was wrong.
+    assert len(chat.requests) == 2
+    assert "could not be used" in chat.requests[1]["messages"][-1]["content"]
+    assert any(m.startswith("warning: fallback:") for m in e.messages)  # type: ignore[attr-defined]
+
+
+def test_server_errors_are_retried_with_backoff(chat: ChatServer, fire: list[Article]) -> None:
+    chat.replies = [Reply(503, {"error": {"message": "loading model"}}), Reply(200, GOOD)]
+    e = engine(chat, retries=2)
+    story = e.write(fire)
+    assert story.engine == "openai" and len(chat.requests) == 2
+    assert any("HTTP 503" in m and "retrying" in m for m in e.messages)  # type: ignore[attr-defined]
+
+
+def test_a_timeout_falls_back_to_offline(chat: ChatServer, fire: list[Article]) -> None:
+    chat.replies = [Reply(0)]
+    story = engine(chat, retries=0, timeout=0.5).write(fire)
+    assert story.engine == "offline"
+    assert any("no answer within 0.5 s" in n for n in story.notes)
+
+
+def test_rejected_structured_output_falls_back_to_json_object(
+    chat: ChatServer, fire: list[Article]
+) -> None:
+    chat.replies = [
+        Reply(400, {"error": {"message": "response_format type json_schema is not supported"}}),
+        Reply(200, GOOD, stream=False),
+    ]
+    story = engine(chat).write(fire)
+    assert story.engine == "openai"
+    assert [r["response_format"]["type"] for r in chat.requests] == ["json_schema", "json_object"]
+
+
+def test_model_is_taken_from_the_server_when_it_serves_only_one(chat: ChatServer) -> None:
+    e = OpenAIEngine(base_url=chat.url)
+    assert e.backend.model == "tiny"
+    chat.models = ["a", "b"]
+    with pytest.raises(EngineError, match=r"choose one with --model \(the server lists: a, b\)"):
+        OpenAIEngine(base_url=chat.url)
+
+
+def test_engines_command_reports_what_can_run(chat: ChatServer) -> None:
+    runner = CliRunner()
+    env = {"NEWSDISTILL_CONFIG": "", "XDG_CONFIG_HOME": "/nonexistent"}
+    ok = runner.invoke(main, ["engines", "--engine", "openai", "--base-url", chat.url], env=env)
+    assert ok.exit_code == 0, ok.output
+    [line] = [x for x in ok.output.splitlines() if x.startswith("* openai")]
+    assert f"available   {chat.url} is up, model tiny" in line
+    down = f"http://127.0.0.1:{free_port()}/v1"
+    bad = runner.invoke(main, ["engines", "--engine", "openai", "--base-url", down, "--json"], env=env)
+    assert bad.exit_code == 1
+    records = [json.loads(x) for x in bad.output.splitlines() if x.startswith("{")]
+    [openai] = [r for r in records if r["engine"] == "openai"]
+    assert openai["selected"] and not openai["available"]
+    assert openai["reason"].startswith(f"no server at {down}")
+    assert {r["engine"] for r in records} >= {"offline", "openai", "llamacpp"}
