@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
 HTML = "text/html; charset=utf-8"
@@ -49,6 +51,12 @@ class Seen:
 Handler = Callable[[Seen], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when many workers connect at once, and
+    # a dropped SYN costs a 1 s retransmit: a stall of the test server, not of the fetcher.
+    request_queue_size = 128
+
+
 class DeskSite:
     """A local site whose routes tests set and change between polls."""
 
@@ -61,6 +69,7 @@ class DeskSite:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body
 
             def do_GET(self) -> None:  # noqa: N802 - http.server API
                 seen = Seen(self.path, {k.lower(): v for k, v in self.headers.items()})
@@ -107,9 +116,9 @@ class DeskSite:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def _answer(self, seen: Seen) -> Reply:
         with self.lock:
@@ -312,3 +321,246 @@ class PgServer:
             with contextlib.suppress(subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def postgres_server() -> Iterator[PgServer]:
+    """Body of a session fixture: a PostgreSQL server (``skip_reason`` set when none)."""
+    pg = PgServer().start()
+    try:
+        yield pg
+    finally:
+        pg.stop()
+
+
+def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Body of a fixture parametrized over ["sqlite", "postgresql"]: a fresh database of that
+    backend. The PostgreSQL case is skipped, with the reason, when PostgreSQL is absent; it
+    needs a ``postgres`` fixture returning ``postgres_server()``."""
+    if request.param == "sqlite":
+        return str(tmp_path / "desk.sqlite")
+    pg: PgServer = request.getfixturevalue("postgres")
+    if pg.skip_reason:
+        pytest.skip(pg.skip_reason)
+    return pg.new_database()
+
+
+# -- synthetic news (fictional) for the kill test and the benchmark --------------------------
+
+_SYLLABLES = "bar wen tor lin mar del quin ash brek hol var sten mor cal fen rid gal orn pel tus"
+_STREETS = ["Mill", "Church", "Harbour", "Station", "Bridge", "Market", "School", "Orchard"]
+_KINDS = [
+    ("flood", "floodwater covered the lower streets", "homes were evacuated", "the river"),
+    (
+        "fire",
+        "a fire spread through a warehouse",
+        "workers were moved to safety",
+        "the fire service",
+    ),
+    ("strike", "bus drivers walked out over pay", "routes were cancelled", "the union"),
+    (
+        "landslide",
+        "a hillside gave way onto the coast road",
+        "households were told to leave",
+        "geologists",
+    ),
+    (
+        "power cut",
+        "a substation fault cut electricity",
+        "properties lost power",
+        "the grid operator",
+    ),
+    (
+        "bridge closure",
+        "cracks were found in the old bridge",
+        "vehicles were diverted",
+        "engineers",
+    ),
+    (
+        "water alert",
+        "tap water was found to be contaminated",
+        "residents were told to boil water",
+        "the utility",
+    ),
+    ("rail crash", "a freight train left the tracks", "passengers were stranded", "investigators"),
+]
+
+
+def _name(rng: object, parts: int = 2) -> str:
+    import random
+
+    assert isinstance(rng, random.Random)
+    return "".join(rng.choice(_SYLLABLES.split()) for _ in range(parts)).capitalize()
+
+
+_NOUNS = [
+    "ferry",
+    "depot",
+    "school",
+    "clinic",
+    "library",
+    "stadium",
+    "warehouse",
+    "pier",
+    "tunnel",
+    "market",
+    "orchard",
+    "quarry",
+    "reservoir",
+    "airport",
+    "museum",
+    "factory",
+    "bakery",
+    "brewery",
+    "chapel",
+    "barracks",
+    "lighthouse",
+    "mill",
+    "foundry",
+    "granary",
+    "hospital",
+    "courthouse",
+    "theatre",
+    "cinema",
+    "college",
+    "observatory",
+    "marina",
+    "dockyard",
+    "pumping station",
+    "substation",
+    "canal",
+    "lock",
+    "footbridge",
+    "viaduct",
+    "bypass",
+    "roundabout",
+    "ring",
+    "road",
+    "harbour",
+    "wall",
+    "sea",
+    "wall",
+    "embankment",
+    "dam",
+    "levee",
+    "culvert",
+    "sewer",
+    "gas",
+    "main",
+    "water",
+    "main",
+]
+_VERBS = [
+    "collapsed",
+    "flooded",
+    "burned",
+    "cracked",
+    "closed",
+    "reopened",
+    "failed",
+    "leaked",
+    "shifted",
+    "sank",
+    "overflowed",
+    "jammed",
+    "stalled",
+    "froze",
+    "subsided",
+]
+_ROLES = [
+    "mayor",
+    "fire chief",
+    "police commander",
+    "harbour master",
+    "union organiser",
+    "engineer",
+    "council leader",
+    "headteacher",
+    "site manager",
+    "coroner",
+]
+
+
+def synthetic_event(n: int) -> dict[str, object]:
+    """A fictional event: a town, an official, what happened to which places, a figure and a
+    date. Events differ in names and vocabulary, as real events do, not only in numbers."""
+    import random
+
+    rng = random.Random(n)
+    kind = _KINDS[n % len(_KINDS)]
+    return {
+        "n": n,
+        "town": _name(rng, 3),
+        "official": f"{_name(rng)} {_name(rng, 3)}",
+        "role": rng.choice(_ROLES),
+        "kind": kind,
+        "places": rng.sample(_NOUNS, 4),
+        "verbs": rng.sample(_VERBS, 3),
+        "street": f"{_name(rng)} {rng.choice(_STREETS)}",
+        "count": rng.choice([n for n in range(12, 900) if n not in (404, 410, 500, 503)]),
+        "day": 1 + n % 27,
+    }
+
+
+def synthetic_article(event: dict[str, object], outlet: str, variant: int) -> tuple[str, str]:
+    """(title, HTML page) of one outlet's report of a synthetic event. Reports of one event
+    share its names, places and figures; their wording, order and extras differ."""
+    import random
+
+    rng = random.Random(f"{event['n']}-{outlet}-{variant}")
+    e = event
+    town, official, role, count = e["town"], e["official"], e["role"], e["count"]
+    noun, what, effect, who = e["kind"]  # type: ignore[misc]
+    p1, p2, p3, p4 = e["places"]  # type: ignore[misc]
+    v1, v2, v3 = e["verbs"]  # type: ignore[misc]
+    street = e["street"]
+    lede = [
+        f"In {town} on Tuesday, {what}, and {count} {effect}, officials said.",
+        f"{count} {effect} in {town} on Tuesday after {what}, according to officials.",
+    ]
+    facts = [
+        f"The {p1} on {street} {v1} first, followed by the nearby {p2}.",
+        f"{official}, the {role} in {town}, said the {p3} had {v2} by mid-morning.",
+        f'"The {p1} {v1} faster than anyone expected," {official} said.',
+        f"According to {who}, the {p4} {v3} shortly after dawn.",
+        f"Crews from the {p2} and the {p3} worked through the night in {town}.",
+        f"A shelter opened at the {p4} in {town} for people who could not go home.",
+        f"The {role} said a review of what happened at the {p1} would follow.",
+    ]
+    rng.shuffle(facts)
+    extra = [
+        f"Reporters for {outlet} saw crews at work on {street}.",
+        f"{outlet} could not confirm when the {noun} response would be complete.",
+        f"Residents told {outlet} they had {rng.randint(2, 9)} hours of warning.",
+    ]
+    keep = [rng.choice(lede)] + facts[: rng.randint(5, 7)] + rng.sample(extra, 2)
+    paragraphs = "".join(f"<p>{s}</p>" for s in keep)
+    title = rng.choice(
+        [f"{noun.capitalize()} in {town}: {count} affected", f"{town} {p1} {v1} in {noun}",
+         f"{official} responds to {town} {noun}"]
+    )  # fmt: skip
+    day = int(e["day"])  # type: ignore[call-overload]
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title} | {outlet}</title>"
+        f"<meta property='og:site_name' content='{outlet}'>"
+        f"<meta property='article:published_time' content='2031-04-{day:02d}T08:00:00Z'></head>"
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{paragraphs}</article>"
+        f"<footer>{outlet}</footer></body></html>"
+    )
+    return title, html
+
+
+def synthetic_rss(title: str, base: str, links: list[tuple[str, str]]) -> bytes:
+    """An RSS 2.0 feed whose items are teasers linking to ``links`` (path, title)."""
+    from xml.sax.saxutils import escape
+
+    items = "".join(
+        f"<item><title>{escape(t)}</title><link>{base}{p}</link><guid>{base}{p}</guid>"
+        f"<description>{escape(t)}. Read more</description></item>"
+        for p, t in links
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
+        f"<channel><title>{escape(title)}</title>"
+        f"<link>{base}/</link><description>synthetic</description>{items}</channel></rss>"
+    ).encode()

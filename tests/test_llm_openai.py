@@ -10,9 +10,10 @@ test_llm_real.py.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -47,6 +48,8 @@ class ChatServer:
     headers: list[dict[str, str]] = field(default_factory=list)
     hold: threading.Event = field(default_factory=threading.Event)
     url: str = ""
+    # Answers a request by its content, when set (instead of ``replies``).
+    respond: Callable[[dict[str, Any]], Reply] | None = None
 
 
 @pytest.fixture
@@ -72,7 +75,10 @@ def chat() -> Iterator[ChatServer]:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             state.requests.append(body)
             state.headers.append(dict(self.headers))
-            reply = state.replies[min(len(state.requests), len(state.replies)) - 1]
+            if state.respond is not None:
+                reply = state.respond(body)
+            else:
+                reply = state.replies[min(len(state.requests), len(state.replies)) - 1]
             if reply.status == 0:  # hold the request until the test ends: a timeout
                 state.hold.wait(30)
                 return
@@ -168,7 +174,9 @@ def test_no_server_at_the_url_is_a_one_line_error(fire: list[Article]) -> None:
 
 
 def test_unknown_model_is_named(chat: ChatServer, fire: list[Article]) -> None:
-    chat.replies = [Reply(404, {"error": {"message": 'model "qwen9" not found, try pulling it first'}})]
+    chat.replies = [
+        Reply(404, {"error": {"message": 'model "qwen9" not found, try pulling it first'}})
+    ]
     with pytest.raises(EngineError) as info:
         engine(chat, model="qwen9").write(fire)
     assert str(info.value) == (
@@ -204,7 +212,9 @@ def test_a_good_answer_is_gated_and_recorded(chat: ChatServer, fire: list[Articl
     assert story.engine == "openai"
     texts = [s.text for s in story.sentences]
     assert texts[0].startswith("Three workers were taken to hospital")
-    assert all(s.verdict and s.verdict.label == "supported" and s.citations for s in story.sentences)
+    assert all(
+        s.verdict and s.verdict.label == "supported" and s.citations for s in story.sentences
+    )
     [arrest] = [d for d in story.dropped if "arrested" in d.text]
     assert arrest.reason.startswith("unsupported")
     assert any("the verifier published 2 of the 3 sentences it wrote" in n for n in story.notes)
@@ -227,7 +237,9 @@ def test_garbage_answer_is_retried_then_the_offline_story_is_published(
     assert "offline engine's story is published" in note
     [raw] = [d for d in story.dropped if d.section == "engine"]
     assert raw.text == "I'm sorry, I can only talk about cooking."
-    assert story.sentences and all(s.verdict and s.verdict.label == "supported" for s in story.sentences)
+    assert story.sentences and all(
+        s.verdict and s.verdict.label == "supported" for s in story.sentences
+    )
     # The retry told the model what was wrong.
     assert len(chat.requests) == 2
     assert "could not be used" in chat.requests[1]["messages"][-1]["content"]
@@ -259,6 +271,7 @@ def test_rejected_structured_output_falls_back_to_json_object(
     story = engine(chat).write(fire)
     assert story.engine == "openai"
     assert [r["response_format"]["type"] for r in chat.requests] == ["json_schema", "json_object"]
+    assert "schema" in chat.requests[1]["response_format"]
 
 
 def test_model_is_taken_from_the_server_when_it_serves_only_one(chat: ChatServer) -> None:
@@ -277,10 +290,44 @@ def test_engines_command_reports_what_can_run(chat: ChatServer) -> None:
     [line] = [x for x in ok.output.splitlines() if x.startswith("* openai")]
     assert f"available   {chat.url} is up, model tiny" in line
     down = f"http://127.0.0.1:{free_port()}/v1"
-    bad = runner.invoke(main, ["engines", "--engine", "openai", "--base-url", down, "--json"], env=env)
+    bad = runner.invoke(
+        main, ["engines", "--engine", "openai", "--base-url", down, "--json"], env=env
+    )
     assert bad.exit_code == 1
     records = [json.loads(x) for x in bad.output.splitlines() if x.startswith("{")]
     [openai] = [r for r in records if r["engine"] == "openai"]
     assert openai["selected"] and not openai["available"]
     assert openai["reason"].startswith(f"no server at {down}")
     assert {r["engine"] for r in records} >= {"offline", "openai", "llamacpp"}
+
+
+def shown_ids(request: dict[str, Any]) -> list[str]:
+    return re.findall(r"^\[(a\d+\.s\d+)\]", request["messages"][-1]["content"], re.M)
+
+
+def test_a_cluster_too_long_for_the_context_is_done_in_stages(
+    chat: ChatServer, fire: list[Article]
+) -> None:
+    picked: list[str] = []
+
+    def respond(body: dict[str, Any]) -> Reply:
+        if "choosing which source sentences" in body["messages"][0]["content"]:
+            last = shown_ids(body)[-1]  # the model's pick: the last sentence of each chunk
+            picked.append(last)
+            return Reply(200, json.dumps({"ids": [last, "a99.s1"]}))
+        return Reply(200, GOOD)
+
+    chat.respond = respond
+    small = {"context": 1024, "max_tokens": 200}
+    story = engine(chat, stages=3, **small).write(fire)
+    assert story.engine == "openai"
+    *stages, final = chat.requests
+    assert len(stages) == len(picked) >= 2
+    everything = {s.id for a in fire for s in a.sentences}
+    assert set(shown_ids(final)) < everything  # a part: the whole does not fit
+    assert set(picked) <= set(shown_ids(final))
+
+    chat.requests.clear()
+    engine(chat, stages=0, **small).write(fire)
+    [unstaged] = chat.requests
+    assert set(picked) - set(shown_ids(unstaged)), "the model's picks changed what it was shown"

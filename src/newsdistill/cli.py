@@ -222,5 +222,11 @@ main.add_command(history)
 main.add_command(sources)
 
 
+from .cli_web import publish, serve  # noqa: E402
+
+main.add_command(serve)
+main.add_command(publish)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -30,7 +30,7 @@ import dataclasses
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,18 +51,11 @@ from .fetch import (
     canonical_url,
 )
 from .models import (
-    Article,
-    Citation,
-    Copy,
     Document,
-    Dropped,
-    Evidence,
     Page,
     Sentence,
     SourceKind,
     Story,
-    StorySentence,
-    Verdict,
 )
 from .pipeline import Options
 from .store import NewItem, Store, content_hash
@@ -693,61 +686,11 @@ def describe_changes(
 
 
 def story_from_json(d: dict[str, Any]) -> Story:
-    """Rebuild a ``Story`` from its stored JSON form (``render.jsonout.story``), so every
-    renderer can show a saved version."""
+    """Rebuild a ``Story`` from its stored JSON form, so every renderer can show a saved
+    version (``render.jsonin`` does the work)."""
+    from .render.jsonin import story_from_dict
 
-    def cites(items: Iterable[dict[str, str]]) -> list[Citation]:
-        return [Citation(c["article"], c["sentence"]) for c in items]
-
-    def verdict(v: dict[str, Any] | None) -> Verdict | None:
-        if not v:
-            return None
-        evidence = tuple(
-            Evidence(Citation(e["article"], e["sentence"]), e["text"], e["score"])
-            for e in v.get("evidence", [])
-        )
-        return Verdict(v["label"], v["score"], v["reason"], evidence)
-
-    articles = []
-    for a in d["articles"]:
-        sents = [
-            Sentence(s["id"], s["text"], s["start"], s["end"], 0, n)
-            for n, s in enumerate(a["sentences"])
-        ]
-        page = Page(
-            source=a["source"],
-            title=a["title"],
-            text=" ".join(s.text for s in sents),
-            outlet=a["outlet"],
-            byline=a.get("byline"),
-            published=a.get("published"),
-            url=a.get("url"),
-            path=a.get("path"),
-        )
-        copies = [
-            Copy(c["source"], c["title"], c["outlet"], c["published"], c["url"], c["path"])
-            for c in a.get("copies", [])
-        ]
-        articles.append(Article(a["id"], page, sents, copies))
-    return Story(
-        headline=StorySentence(d["headline"], "headline", cites(d.get("headline_citations", []))),
-        sentences=[
-            StorySentence(
-                s["text"],
-                s["section"],
-                cites(s["citations"]),
-                s.get("paragraph", 0),
-                verdict(s.get("verdict")),
-            )
-            for s in d["sentences"]
-        ],
-        articles=articles,
-        engine=d.get("engine", "offline"),
-        dropped=[
-            Dropped(x["text"], x["section"], x["reason"], tuple(cites(x.get("citations", []))))
-            for x in d.get("dropped", [])
-        ],
-    )
+    return story_from_dict(d)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -137,16 +137,15 @@ def parse_feed(content: bytes, url: str, content_type: str = "") -> Feed:
             "content-type": content_type or "application/xml",
         },
     )
-    entries = parsed.entries
-    if parsed.bozo and not entries:
+    items = [item for item in (_item(e, url) for e in parsed.entries) if item is not None]
+    if parsed.bozo and not items:
         exc = parsed.get("bozo_exception")
         raise FeedError(url, f"not a usable feed: malformed XML ({_short(exc)})")
-    if not parsed.version and not entries:
+    if not parsed.version and not items:
         raise FeedError(url, "not a feed: no RSS, Atom or JSON Feed document found")
     warning = None
     if parsed.bozo:
         warning = f"malformed XML read leniently ({_short(parsed.get('bozo_exception'))})"
-    items = [item for item in (_item(e, url) for e in entries) if item is not None]
     return Feed(
         url=url,
         title=_text(parsed.feed.get("title", "")),

@@ -24,8 +24,8 @@ Errors (all ``errors.FetchError``, so a scan records them per source and goes on
 
     FetchError      the fetch failed: network, too large, too slow
     ├── HttpError   the server answered 4xx or 5xx; ``status`` holds the code
-    ├── Refused     policy forbids this URL (robots.txt, private address, scheme); retrying
-    │               will not help until the policy changes
+    ├── Refused     policy forbids this URL (robots.txt, private address, scheme, size or
+    │               redirect limit); retrying will not help until the policy changes
     └── Deferred    the host asked us to wait or is backed off; ``retry_at`` says until when
 
 The clock is injectable (``Clock``) so tests exercise rate limits, Retry-After and backoff
@@ -299,7 +299,7 @@ class Fetcher:
                 last_modified=result.last_modified,
                 elapsed=self.clock.now() - start,
             )
-        raise FetchError(url, f"too many redirects (more than {self.policy.max_redirects})")
+        raise Refused(url, f"too many redirects (more than {self.policy.max_redirects})")
 
     def host_state(self, url: str) -> dict[str, object]:
         """What the fetcher knows about the host of ``url`` (for reports and tests)."""
@@ -461,7 +461,7 @@ class Fetcher:
                         raise HttpError(source, f"HTTP {status} {response.reason_phrase}", status)
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > limit:
-                        raise FetchError(
+                        raise Refused(
                             source, f"response too large ({_mb(int(declared))}; limit {_mb(limit)})"
                         )
                     chunks: list[bytes] = []
@@ -469,7 +469,7 @@ class Fetcher:
                     for chunk in response.iter_bytes():
                         total += len(chunk)
                         if total > limit:
-                            raise FetchError(source, f"response too large (over {_mb(limit)})")
+                            raise Refused(source, f"response too large (over {_mb(limit)})")
                         if time.monotonic() > deadline:
                             raise self._failed(
                                 host, source, f"too slow: not complete after {p.timeout:g} s"

@@ -244,7 +244,11 @@ class Store:
             else:
                 engine = sa.create_engine(full, pool_pre_ping=True)
             store = cls(engine)
-            store.migrate(MIGRATIONS if migrations is None else migrations)
+            try:
+                store.migrate(MIGRATIONS if migrations is None else migrations)
+            except BaseException:
+                engine.dispose()
+                raise
         except ModuleNotFoundError as exc:
             raise StoreError(
                 f"cannot open {_safe(full)}: {exc}; install psycopg[binary] for PostgreSQL"

@@ -14,6 +14,7 @@ loading it costs more than a short story.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import time
 from functools import lru_cache
@@ -61,9 +62,12 @@ def _load(path: str, n_ctx: int, threads: int | None) -> Any:
     from llama_cpp import Llama
 
     try:
-        return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+        llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
     except (ValueError, RuntimeError) as exc:
         raise EngineError(f"llama.cpp could not load {path}: {exc}") from None
+    # Free it before the interpreter tears down the modules its destructor needs.
+    atexit.register(llm.close)
+    return llm
 
 
 class LlamaCppChat(ChatBackend):

@@ -125,35 +125,46 @@ def estimate_tokens(text: str) -> int:
 
 # --- what the model sees ----------------------------------------------------------------------
 
+# The grammar-constrained engines (llama.cpp) enforce the bounds: they stop a small model
+# from answering "..." or repeating sections until it runs out of tokens (gemma-3-270m did
+# both before these bounds). Ids have the form the prompt shows.
+_IDS: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string", "pattern": "^a[0-9]+[.]s[0-9]+$"},
+    "minItems": 1,
+    "maxItems": 4,
+}
+_SENTENCE: dict[str, Any] = {
+    "type": "object",
+    "properties": {"text": {"type": "string", "minLength": 20, "maxLength": 400}, "ids": _IDS},
+    "required": ["text", "ids"],
+    "additionalProperties": False,
+}
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "headline": {
             "type": "object",
             "properties": {
-                "text": {"type": "string"},
-                "ids": {"type": "array", "items": {"type": "string"}},
+                "text": {"type": "string", "minLength": 15, "maxLength": 150},
+                "ids": _IDS,
             },
             "required": ["text", "ids"],
             "additionalProperties": False,
         },
         "sections": {
             "type": "array",
+            "minItems": 1,
+            "maxItems": 5,
             "items": {
                 "type": "object",
                 "properties": {
-                    "name": {"type": "string"},
+                    "name": {"type": "string", "maxLength": 40},
                     "sentences": {
                         "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "text": {"type": "string"},
-                                "ids": {"type": "array", "items": {"type": "string"}},
-                            },
-                            "required": ["text", "ids"],
-                            "additionalProperties": False,
-                        },
+                        "items": _SENTENCE,
+                        "minItems": 1,
+                        "maxItems": 4,
                     },
                 },
                 "required": ["name", "sentences"],
@@ -188,9 +199,13 @@ each figure.
 6. Write news prose only: no greeting, no note to the reader, no comment about the sources \
 or about this task.
 Answer with one JSON object and nothing else, in this form:
-{"headline": {"text": "...", "ids": ["a1.s1"]},
- "sections": [{"name": "lede", "sentences": [{"text": "...", "ids": ["a1.s1", "a2.s1"]}]},
-              {"name": "<sub-topic>", "sentences": [{"text": "...", "ids": ["a2.s4"]}]}]}
+{"headline": {"text": HEADLINE, "ids": IDS},
+ "sections": [{"name": "lede", "sentences": [{"text": SENTENCE, "ids": IDS}]},
+              {"name": TOPIC, "sentences": [{"text": SENTENCE, "ids": IDS}, \
+{"text": SENTENCE, "ids": IDS}]}]}
+HEADLINE is a short factual headline. Each SENTENCE is one sentence you write. IDS lists \
+the bracketed ids of the source sentences it rests on, such as ["a2.s4", "a3.s1"]. TOPIC \
+names what a section is about in one or two words.
 The first section is the lede: one or two sentences saying who, what, when and where. Then \
 two to four short sections, one per sub-topic."""
 
@@ -298,7 +313,11 @@ def build_select_prompt(sentences: Sequence[SourceSentence], keep: int) -> Promp
 
 _ID = re.compile(r"\ba\d+\.s\d+\b")
 _INLINE_IDS = re.compile(r"\s*[\[(](?:\s*(?:ids?:?\s*)?a\d+\.s\d+\s*[,;]?\s*)+[\])]")
-_MARKUP = re.compile(r"^\s*(?:[-*•#>]+\s*|\d+[.)]\s+)|\*\*|__|`")
+# List markers, emphasis, and a copied id or article label ("[a1.s3] ", "a2: ").
+_MARKUP = re.compile(
+    r"^\s*(?:[-*•#>]+\s*|\d+[.)]\s+|\[a\d+(?:\.s\d+)?\]:?\s*|a\d+(?:\.s\d+)?:\s+)+|\*\*|__|`",
+    re.IGNORECASE,
+)
 _LABEL = re.compile(r"^\s*(headline|title|lede|lead|body|story|summary)\s*:\s*", re.IGNORECASE)
 _LEAD_IN = re.compile(r"^([^.:!?]{0,120}):\s+(?=\S)")
 
@@ -342,7 +361,9 @@ def extract_json(text: str) -> Any:
     for c in candidates:
         for variant in (c, re.sub(r",\s*([}\]])", r"\1", c)):
             try:
-                return json.loads(variant)
+                # strict=False: raw newlines inside strings, which grammar-constrained
+                # small models write, are accepted.
+                return json.loads(variant, strict=False)
             except json.JSONDecodeError:
                 pass
     closed = _close_truncated(s)
@@ -380,7 +401,7 @@ def _close_truncated(s: str) -> Any:
     for pos, closers in reversed(cuts[-200:]):
         body = re.sub(r",\s*$", "", s[:pos])
         try:
-            return json.loads(body + closers)
+            return json.loads(body + closers, strict=False)
         except json.JSONDecodeError:
             continue
     return None
@@ -868,8 +889,9 @@ class ModelWriter:
                     {"role": "user", "content": REPAIR.format(error=exc.reason)},
                 ]
         assert last is not None
+        tries = f"{run.attempts} attempt" + ("s" if run.attempts > 1 else "")
         raise UnusableAnswer(
-            f"the model gave nothing usable after {run.attempts} attempts: {last.reason}", last.raw
+            f"the model gave nothing usable after {tries}: {last.reason}", last.raw
         )
 
     def _choose(

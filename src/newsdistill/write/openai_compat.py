@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import replace
 from typing import Any
 
-from ..config import JSON_MODES, Settings, settings_from
+from ..config import Settings, settings_from
 from ..models import Article, Story
 from . import register
 from .llm import (
@@ -40,9 +41,14 @@ from .llm import (
 )
 from .offline import WriteOptions
 
-# JSON mode that each endpoint accepted, so a downgrade is made once per run, not per story
+# How the answer is constrained, strictest first. Servers differ: OpenAI, vLLM, Ollama and the
+# llama.cpp server take "json_schema"; llama-cpp-python's server takes only "json_object",
+# with an optional "schema". A server that rejects one form is asked with the next.
+_FORMATS = ("json_schema", "json_object+schema", "json_object", "none")
+_FIRST_FORMAT = {"schema": 0, "object": 2, "none": 3}
+# The form each endpoint accepted, so a downgrade is made once per run, not once per story
 # (the pipeline makes an engine per story).
-_ACCEPTED_MODE: dict[str, str] = {}
+_ACCEPTED: dict[str, int] = {}
 
 
 def _message(body: str) -> str:
@@ -94,7 +100,9 @@ class OpenAIChat(ChatBackend):
         timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
         self.client = httpx.Client(headers=headers, timeout=timeout, trust_env=False)
         self.model = settings.model or self._only_model()
-        self.json_mode = _ACCEPTED_MODE.get(f"{self.base_url} {self.model}", settings.json_mode)
+        self.format = _ACCEPTED.get(
+            f"{self.base_url} {self.model}", _FIRST_FORMAT[settings.json_mode]
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -168,18 +176,22 @@ class OpenAIChat(ChatBackend):
         raise EngineError(f"{self.base_url} answered HTTP {status}: {msg}")
 
     def _response_format(self, schema: dict[str, Any] | None) -> dict[str, Any] | None:
-        if schema is None or self.json_mode == "none":
+        form = _FORMATS[self.format]
+        if schema is None or form == "none":
             return None
-        if self.json_mode == "object":
+        if form == "json_object":
             return {"type": "json_object"}
+        if form == "json_object+schema":
+            return {"type": "json_object", "schema": schema}
         return {
             "type": "json_schema",
             "json_schema": {"name": "answer", "schema": schema, "strict": True},
         }
 
     def _rejects_format(self, status: int, body: str) -> bool:
+        # llama-cpp-python's server answers a request it cannot validate with HTTP 500.
         low = body.lower()
-        return status in (400, 422) and any(
+        return status in (400, 422, 500) and any(
             w in low for w in ("response_format", "json_schema", "grammar", "schema")
         )
 
@@ -193,11 +205,11 @@ class OpenAIChat(ChatBackend):
             if status == 200:
                 return text
             if fmt is not None and self._rejects_format(status, text):
-                self.json_mode = JSON_MODES[JSON_MODES.index(self.json_mode) + 1]
-                _ACCEPTED_MODE[f"{self.base_url} {self.model}"] = self.json_mode
+                self.format += 1
+                _ACCEPTED[f"{self.base_url} {self.model}"] = self.format
                 if progress:
                     progress(
-                        f"{self.base_url} rejects that JSON mode; using json_mode={self.json_mode}"
+                        f"{self.base_url} rejects {fmt['type']}; using {_FORMATS[self.format]}"
                     )
                 continue
             self._raise_for(status, text, self.model)
@@ -298,6 +310,7 @@ class OpenAIEngine:
     ) -> None:
         self.settings = settings_from({**settings, "engine": self.id}, "openai engine settings")
         self.backend = OpenAIChat(self.settings)
+        self.settings = replace(self.settings, model=self.backend.model)
         self.writer = ModelWriter(self.id, self.backend, self.settings, progress, verify)
 
     def write(self, articles: list[Article], options: WriteOptions | None = None) -> Story:
