@@ -175,11 +175,17 @@ def stored_summaries(subtopic: dict[str, Any]) -> dict[str, list[Bullet]]:
     return out
 
 
-def our_story(articles: list[Any], query: str, words: int) -> list[Bullet]:
+def our_story(
+    articles: list[Any], query: str, words: int, dropped: list[int] | None = None
+) -> list[Bullet]:
+    """Our --query story as bullets; ``dropped`` collects how many sentences the verifier
+    withheld."""
     from newsdistill.pipeline import Options, write_event
     from newsdistill.write.offline import WriteOptions
 
     story = write_event(articles, Options(write=WriteOptions(words=words, query=query)))
+    if dropped is not None:
+        dropped.append(len(story.dropped))
     doc_of = {a.id: int(a.page.source.removeprefix("doc")) for a in articles}
     return [
         Bullet(s.text, frozenset(doc_of[c.article] for c in s.citations if c.article in doc_of))
@@ -307,6 +313,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     systems: dict[str, SystemScores] = defaultdict(SystemScores)
     build_times: list[float] = []
     peaks: list[float] = []
+    dropped: list[int] = []
     examples: list[Diagnosis] = []
     for t_index, topic in zip(args.topics, topics, strict=True):
         path = f"news{t_index}"
@@ -349,7 +356,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
                 our_story(make_articles(docs), query, words)
                 peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
                 tracemalloc.stop()
-            ours = add(OURS, lambda: our_story(articles, query, words))  # noqa: B023
+            ours = add(OURS, lambda: our_story(articles, query, words, dropped))  # noqa: B023
             if args.verbose:
                 examples.append(_diagnose(path, judge, insights, gold, ours,
                                           systems[OURS].scores[-1], base))  # fmt: skip
@@ -371,6 +378,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
           f"max {max(story_s):.2f}s per story")  # fmt: skip
     print(f"peak traced memory of make_articles + write_event (first query of each "
           f"haystack): max {max(peaks):.0f} MiB")  # fmt: skip
+    print(f"sentences withheld by the verifier: {sum(dropped)} in {len(dropped)} stories")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this whole benchmark process (eval JSON and all systems): {rss:.0f} MiB")
     if args.verbose:

@@ -57,7 +57,8 @@ def llama_server(gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     ]
     if missing:
         pytest.skip(
-            f"llama-cpp-python[server] not installed ({', '.join(missing)} missing): pip install -e '.[llm]'"
+            f"llama-cpp-python[server] not installed ({', '.join(missing)} missing): "
+            "pip install -e '.[llm]'"
         )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -432,3 +432,15 @@ def test_published_site_in_the_browser(
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def test_evidence_stays_inside_its_paragraph(
+    reader: Reader, live: LiveServer, ids: dict[str, int]
+) -> None:
+    page = reader.page
+    page.goto(f"{live.base}/stories/{ids['A']}.html")
+    loose = page.evaluate(
+        "[...document.querySelectorAll('details.evidence')]"
+        ".filter(d => d.parentElement.closest('p, li, .para') === null).length"
+    )
+    assert loose == 0

@@ -189,9 +189,8 @@ def extract(sources: tuple[str, ...], fmt: str, allow_private: bool, max_mb: flo
         elif "error" in record:
             click.echo(f"{record['source']}: error: {record['error']}\n")
         else:
-            click.echo(
-                f"{record['title']}\n{record['outlet']} {record['published']}\n\n{record['text']}\n"
-            )
+            meta = " ".join(str(record[k]) for k in ("outlet", "published") if record[k])
+            click.echo(f"{record['title']}\n{meta}\n\n{record['text']}\n")
     if not ok:
         click.echo("Error: no source could be extracted", err=True)
         sys.exit(1)

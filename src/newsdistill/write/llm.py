@@ -226,12 +226,12 @@ class Prompt:
     ids: frozenset[str]
 
 
-def salience(articles: Sequence[Article], aligner: Aligner) -> np.ndarray:
-    """How central each source sentence (``aligner.items`` order) is to the event.
+def salience(articles: Sequence[Article], aligner: Aligner, query: str | None = None) -> np.ndarray:
+    """How much each source sentence (``aligner.items`` order) belongs in the story.
 
-    The same signals as the offline engine: similarity to the centroid of all articles
-    (each article weighted equally), times a bonus for being early in its article, where
-    reporters put what matters.
+    Without a query, the offline engine's signals: similarity to the centroid of all articles
+    (each article weighted equally), with a bonus for coming early in its article, where
+    reporters put what matters. With a query, similarity to the query comes first.
     """
     items = aligner.items
     if not items:
@@ -241,55 +241,84 @@ def salience(articles: Sequence[Article], aligner: Aligner) -> np.ndarray:
     per_article = [m[owner == k].mean(axis=0) for k in range(len(articles)) if (owner == k).any()]
     centroid = np.mean(per_article, axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
+    centrality = m @ centroid
+    if query:
+        return np.asarray(m @ aligner.space.matrix([query])[0] + 0.2 * centrality)
     position = np.array([i.sentence.index for i in items], dtype=np.float32)
-    return np.asarray((m @ centroid) / np.sqrt(1.0 + position / 2.0))
+    return np.asarray(centrality / np.sqrt(1.0 + position / 2.0))
 
 
 def _line(item: SourceSentence) -> str:
     return f"[{item.sentence.id}] {normalize(item.sentence.text)}"
 
 
+def _article_line(a: Article) -> str:
+    date = (a.page.published or "undated")[:10]
+    outlet = ", ".join(a.outlets) or a.page.source
+    return f"{a.id}: {outlet}, {date}: {normalize(a.page.title)!r}"
+
+
 def select(
-    articles: Sequence[Article], aligner: Aligner, budget: int, count: Callable[[str], int]
+    articles: Sequence[Article],
+    aligner: Aligner,
+    budget: int,
+    count: Callable[[str], int],
+    query: str | None = None,
 ) -> list[SourceSentence]:
-    """The most salient source sentences whose lines fit ``budget`` tokens, in article order.
+    """The most salient source sentences that fit ``budget`` tokens, in article order.
 
-    Each article's first sentence is taken first (it usually holds the who/what/when/where),
-    then the rest by salience.
+    The budget includes the line naming each article a sentence comes from. Without a
+    query, each article's first sentence is taken first (it usually holds the
+    who/what/when/where), then the rest by salience.
     """
-    scores = salience(articles, aligner)
+    scores = salience(articles, aligner, query)
     order = sorted(
-        range(len(aligner.items)), key=lambda k: (aligner.items[k].sentence.index != 0, -scores[k])
+        range(len(aligner.items)),
+        key=lambda k: (not query and aligner.items[k].sentence.index != 0, -scores[k]),
     )
-    chosen: list[int] = []
+    return _fit([aligner.items[k] for k in order], aligner, budget, count)
+
+
+def _fit(
+    ranked: Sequence[SourceSentence], aligner: Aligner, budget: int, count: Callable[[str], int]
+) -> list[SourceSentence]:
+    """The first of ``ranked`` that fit ``budget`` tokens, with the lines naming their
+    articles, in article order."""
+    chosen: list[SourceSentence] = []
+    seen: set[int] = set()
+    shown: set[str] = set()
     used = 0
-    for k in order:
-        cost = count(_line(aligner.items[k])) + 1
-        if used + cost > budget:
+    for item in ranked:
+        cost = count(_line(item)) + 1
+        if item.article.id not in shown:
+            cost += count(_article_line(item.article)) + 1
+        if id(item) in seen or used + cost > budget:
             continue
-        chosen.append(k)
+        chosen.append(item)
+        seen.add(id(item))
+        shown.add(item.article.id)
         used += cost
-    return [aligner.items[k] for k in sorted(chosen)]
-
-
-def _article_lines(articles: Sequence[Article]) -> str:
-    lines = []
-    for a in articles:
-        date = (a.page.published or "undated")[:10]
-        outlet = ", ".join(a.outlets) or a.page.source
-        lines.append(f"{a.id}: {outlet}, {date}: {normalize(a.page.title)!r}")
-    return "\n".join(lines)
+    index = {id(i): k for k, i in enumerate(aligner.items)}
+    return sorted(chosen, key=lambda i: index[id(i)])
 
 
 def build_prompt(
-    articles: Sequence[Article], sentences: Sequence[SourceSentence], words: int, today: dt.date
+    articles: Sequence[Article],
+    sentences: Sequence[SourceSentence],
+    words: int,
+    today: dt.date,
+    query: str | None = None,
 ) -> Prompt:
-    """The messages asking the model to write a story from ``sentences``."""
+    """The messages asking the model to write a story from ``sentences``; only the articles
+    they come from are listed."""
+    used = {s.article.id for s in sentences}
+    listed = "\n".join(_article_line(a) for a in articles if a.id in used)
+    focus = f"The story answers this question: {query}\n" if query else ""
     user = (
         f"Today is {today.isoformat()}.\n\n"
-        f"Articles about the event:\n{_article_lines(articles)}\n\n"
+        f"Articles about the event:\n{listed}\n\n"
         "Source sentences:\n" + "\n".join(_line(s) for s in sentences) + "\n\n"
-        f"Write the story in about {words} words, in JSON as instructed."
+        f"{focus}Write the story in about {words} words, in JSON as instructed."
     )
     return Prompt(
         [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}],
@@ -800,17 +829,19 @@ class ModelWriter:
         aligner = Aligner(articles)
         s = self.settings
         count = self.backend.count_tokens
-        instructions = count(SYSTEM) + count(_article_lines(articles)) + 60
+        # The system message, the user message's frame and the chat template's tokens.
+        instructions = count(SYSTEM) + count(options.query or "") + 80
         budget = s.context - s.max_tokens - instructions
         if budget < 200:
             raise EngineError(
-                f"context {s.context} is too small for {len(articles)} articles with "
+                f"context {s.context} leaves too little room for source sentences with "
                 f"max_tokens {s.max_tokens}; raise context or lower max_tokens"
             )
         label = f"{self.settings.describe()}: story about {normalize(offline.headline.text)[:60]!r}"
-        shown = self._choose(articles, aligner, budget, count, label, run)
+        shown = self._choose(articles, aligner, budget, count, label, run, options.query)
         run.source_sentences = len(shown)
-        prompt = build_prompt(articles, shown, options.words, self.today or dt.date.today())
+        today = self.today or dt.date.today()
+        prompt = build_prompt(articles, shown, options.words, today, options.query)
         try:
             answer = self._ask_story(prompt, label, run)
         except (UnusableAnswer, TransientError) as exc:
@@ -902,15 +933,16 @@ class ModelWriter:
         count: Callable[[str], int],
         label: str,
         run: EngineRun,
+        query: str | None = None,
     ) -> list[SourceSentence]:
         """The sentences the model writes from: all when they fit, else chosen in stages."""
         everything = sum(count(_line(i)) + 1 for i in aligner.items)
-        fit = select(articles, aligner, budget, count)
+        fit = select(articles, aligner, budget, count, query)
         if everything <= budget or self.settings.stages == 0:
             return fit
         # Stage 1: the model picks from chunks of the most salient sentences; the final
         # prompt gets its picks first, then the most salient of the rest, within budget.
-        pool = select(articles, aligner, budget * self.settings.stages, count)
+        pool = select(articles, aligner, budget * self.settings.stages, count, query)
         chunks = _chunks(pool, budget, count)[: self.settings.stages]
         keep = max(3, len(fit) // max(1, len(chunks)))
         picked: list[str] = []
@@ -926,17 +958,7 @@ class ModelWriter:
                 continue
             picked += parse_selection(raw, prompt.ids)[:keep]
         by_id = {i.sentence.id: i for i in pool}
-        ranked = [by_id[i] for i in dict.fromkeys(picked)] + fit
-        out: list[SourceSentence] = []
-        used = 0
-        for item in ranked:
-            cost = count(_line(item)) + 1
-            if item in out or used + cost > budget:
-                continue
-            out.append(item)
-            used += cost
-        index = {id(i): k for k, i in enumerate(aligner.items)}
-        return sorted(out, key=lambda i: index[id(i)])
+        return _fit([by_id[i] for i in dict.fromkeys(picked)] + fit, aligner, budget, count)
 
 
 def _chunks(
