@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, eval_path, table  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "newsdistill-bench"
+DUMP: list[dict[str, Any]] = []  # every story written, for --dump
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,12 @@ def run_engine(engine: Any, articles: list[Any], options: Any, tally: Tally) -> 
         story = checked
     tally.seconds.append(time.perf_counter() - t)
     tally.published += len(story.sentences)
+    DUMP.append({
+        "engine": story.engine, "headline": story.headline.text,
+        "sentences": [s.text for s in story.sentences],
+        "dropped": [{"text": d.text, "reason": d.reason} for d in story.dropped],
+        "notes": story.notes, "seconds": round(tally.seconds[-1], 1),
+    })  # fmt: skip
     return story
 
 
@@ -243,6 +250,7 @@ def main() -> int:
     ap.add_argument("--context", type=int, default=4096)
     ap.add_argument("--max-tokens", type=int, default=700)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--dump", type=Path, help="write every story, with what was dropped, here")
     args = ap.parse_args()
     args.topics = [int(t) for t in args.topics.split(",") if t]
 
@@ -284,6 +292,8 @@ def main() -> int:
                          statistics.mean(t.seconds)])  # fmt: skip
         print(table(["engine", "coverage", "citation", "joint", "sentences written",
                      "rejected share", "fallbacks", "s/story"], rows))  # fmt: skip
+    if args.dump:
+        args.dump.write_text(json.dumps(DUMP, indent=1, ensure_ascii=False))
     print("\nrejected share: sentences the engine wrote (headline included) that the verifier "
           "did not publish as written; for the model engines also chatter removed while "
           "reading the answer.")  # fmt: skip

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from newsdistill.desk import Desk, DeskOptions, story_from_json
+from newsdistill.desk import Desk, DeskOptions
 from newsdistill.fetch import FakeClock, FetchPolicy
+from newsdistill.render.jsonin import story_from_dict
 from newsdistill.store import Store
 from tests.desk_server import (
     FEEDS,
@@ -165,7 +166,7 @@ def test_saved_versions_render_in_every_format(site: DeskSite, store: Store) -> 
     desk.scan(list(coast_site(site).values()))
     saved = store.version(barrier(store)["id"])
     assert saved is not None
-    story = story_from_json(saved["story"])
+    story = story_from_dict(saved["story"])
     for fmt in ("markdown", "html", "text", "json"):
         out = render(Digest([story], []), fmt)
         assert "Wexcombe" in out

@@ -251,3 +251,42 @@ def test_gate_takes_the_verifier_as_a_parameter(fire: list[Article], offline: St
     assert model.text == story.sentences[0].text
     assert model.reason.startswith("unsupported: test verifier; replaced by source sentence a")
     assert swap.text != model.text and swap.reason == "unsupported: test verifier"
+
+
+def test_a_query_steers_which_sentences_the_model_sees(fire: list[Article]) -> None:
+    aligner = Aligner(fire)
+    plain = {s.sentence.id for s in select(fire, aligner, 300, estimate_tokens)}
+    query = "What did residents of Millbrook say about the smoke and the public meeting?"
+    focused = select(fire, aligner, 300, estimate_tokens, query)
+    assert any("public meeting" in s.sentence.text for s in focused)
+    assert {s.sentence.id for s in focused} != plain
+    prompt = build_prompt(fire, focused, 150, dt.date(2026, 5, 9), query)
+    user = prompt.messages[1]["content"]
+    assert f"The story answers this question: {query}" in user
+    # Only the articles whose sentences are shown are listed.
+    listed = {
+        line.split(":")[0] for line in user.splitlines() if line[:2] in ("a1", "a2", "a3", "a4")
+    }
+    assert listed == {s.article.id for s in focused}
+
+
+def test_llamacpp_engine_says_what_is_missing(tmp_path: Path) -> None:
+    import importlib.util
+
+    from newsdistill.write.llamacpp import LlamaCppEngine
+    from newsdistill.write.llm import EngineError
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        with pytest.raises(EngineError, match=r"pip install 'newsdistill\[llm\]'"):
+            LlamaCppEngine(model=str(tmp_path / "m.gguf"))
+        assert LlamaCppEngine.available({"model": "x.gguf"})[0] is False
+        return
+    with pytest.raises(EngineError, match="model file not found: .*m.gguf"):
+        LlamaCppEngine(model=str(tmp_path / "m.gguf"))
+    (tmp_path / "notes.gguf").write_text("not a model")
+    with pytest.raises(EngineError, match="not a GGUF model file"):
+        LlamaCppEngine(model=str(tmp_path / "notes.gguf"))
+    with pytest.raises(EngineError, match="give --model PATH.gguf"):
+        LlamaCppEngine()
+    ok, why = LlamaCppEngine.available({"model": str(tmp_path / "notes.gguf")})
+    assert not ok and "not a GGUF" in why

@@ -331,3 +331,12 @@ def test_a_cluster_too_long_for_the_context_is_done_in_stages(
     engine(chat, stages=0, **small).write(fire)
     [unstaged] = chat.requests
     assert set(picked) - set(shown_ids(unstaged)), "the model's picks changed what it was shown"
+
+
+def test_a_prompt_longer_than_the_servers_context_says_what_to_set(
+    chat: ChatServer, fire: list[Article]
+) -> None:
+    too_long = "This model's maximum context length is 2048 tokens. However, you requested 4100"
+    chat.replies = [Reply(400, {"error": {"message": too_long, "code": "context_length_exceeded"}})]
+    with pytest.raises(EngineError, match="does not fit the model's context .*NEWSDISTILL_CONTEXT"):
+        engine(chat).write(fire)

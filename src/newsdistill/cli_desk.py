@@ -388,9 +388,9 @@ def show(story_id: int, fmt: str, version: int | None, db: str | None) -> None:
       newsdistill show 12
       newsdistill show 12 --version 1 --format json
     """
-    from .desk import story_from_json
     from .models import Digest
     from .render import render
+    from .render.jsonin import story_from_dict
 
     store = _open_store(db)
     row = store.story(story_id)
@@ -412,7 +412,7 @@ def show(story_id: int, fmt: str, version: int | None, db: str | None) -> None:
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(render(Digest([story_from_json(saved["story"])], []), fmt), nl=False)
+    click.echo(render(Digest([story_from_dict(saved["story"])], []), fmt), nl=False)
 
 
 @click.command()

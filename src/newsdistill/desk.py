@@ -55,7 +55,6 @@ from .models import (
     Page,
     Sentence,
     SourceKind,
-    Story,
 )
 from .pipeline import Options
 from .store import NewItem, Store, content_hash
@@ -683,14 +682,6 @@ def describe_changes(
         "sentences_removed": sum(1 for t in old_text if t not in new_text),
         "publishers": [previous["story"].get("publishers"), new.get("publishers")],
     }
-
-
-def story_from_json(d: dict[str, Any]) -> Story:
-    """Rebuild a ``Story`` from its stored JSON form, so every renderer can show a saved
-    version (``render.jsonin`` does the work)."""
-    from .render.jsonin import story_from_dict
-
-    return story_from_dict(d)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -20,8 +20,11 @@ the answer's text (a ``ChatBackend``). Everything else happens here, the same fo
    engine would, or dropped; chatter is always dropped. Everything the model wrote is either
    published with a ``supported`` verdict or listed in ``Story.dropped`` with the reason.
 5. **Fallback.** When the model gives nothing usable after its retries, or the verifier
-   rejects all it wrote, the offline engine's story is published and the fallback is
-   recorded (in ``Story.dropped``, section ``"engine"``) and reported through ``progress``.
+   rejects all it wrote, the offline engine's story is published; ``Story.notes`` says so and
+   why, ``Story.dropped`` keeps what the model wrote (its raw answer, section ``"engine"``,
+   when nothing in it could be read), and ``progress`` gets a warning. A story the model
+   wrote gets a note too: which model, and how many of its sentences were published,
+   replaced and dropped.
 
 Errors (see ``EngineError``): no server, unknown model, a missing key or a missing model
 file stop the run with a one-line message, since every story would fail the same way. A slow
@@ -498,9 +501,8 @@ def strip_chatter(text: str, is_chatter: Callable[[str], bool]) -> str | None:
     m = _LEAD_IN.match(text)
     if m and is_chatter(m.group(1) + ":"):
         text = text[m.end() :]
-    for opener in re.finditer(
-        r"^(?:sure|certainly|of course|absolutely|okay|ok)[,!.]\s+", text, re.I
-    ):
+    opener = re.match(r"(?:sure|certainly|of course|absolutely|okay|ok)[,!.]\s+", text, re.I)
+    if opener:
         text = text[opener.end() :]
     if not text or is_chatter(text):
         return None
@@ -671,11 +673,12 @@ def gate(
 
     out: list[StorySentence] = []
     dropped = list(story.dropped)
-    kept = iter(checked.sentences)
+    kept = {(s.text, s.section): s for s in checked.sentences}
     for s in story.sentences:
         verdict = rejected.get((s.text, s.section))
         if verdict is None:
-            out.append(_with_evidence(next(kept)))
+            if (s.text, s.section) in kept:
+                out.append(_with_evidence(kept[(s.text, s.section)]))
             continue
         swap = _replacement(s.text, aligner, kept_texts, taken)
         reason = verdict.reason

@@ -166,6 +166,11 @@ class OpenAIChat(ChatBackend):
             and (status == 404 or "not found" in low or "does not exist" in low or "unknown" in low)
         ):
             raise EngineError(f"unknown model {model!r} at {self.base_url}: {msg}")
+        if status == 400 and ("context" in low or "too long" in low or "exceed" in low):
+            raise EngineError(
+                f"the prompt does not fit the model's context at {self.base_url} ({msg}); "
+                "set context to the server's window, e.g. NEWSDISTILL_CONTEXT=2048"
+            )
         if status == 404:
             raise EngineError(
                 f"no chat completions endpoint at {self.base_url}/chat/completions (HTTP 404); "
