@@ -134,6 +134,7 @@ def test_answer_sentences_are_cleaned_split_and_keep_only_ids_that_were_shown(
         ("lede", [said("A fire injured three workers [a2.s1]. It started at 2 a.m.", "a9.s9")]),
         ("Reactions", ["- Residents called for a public meeting."]),
         ("What's next", [said("I hope this helps!")]),
+        ("Extra", ["Interested in cheaper fuel options?", "The shifting landscape, influenced by"]),
     )
     answer = parse_answer(raw, allowed, is_chatter)
     assert answer.headline is not None
@@ -145,8 +146,10 @@ def test_answer_sentences_are_cleaned_split_and_keep_only_ids_that_were_shown(
         ("Residents called for a public meeting.", "reaction", ()),
     ]
     assert answer.unknown_ids == 1
-    assert [(d.text, d.reason.split(":")[0]) for d in answer.removed] == [
-        ("I hope this helps!", "not_news")
+    assert [(d.text, d.reason) for d in answer.removed] == [
+        ("I hope this helps!", "not_news: assistant chatter or meta text"),
+        ("Interested in cheaper fuel options?", "not_news: a question, not a statement"),
+        ("The shifting landscape, influenced by", "not a complete sentence"),
     ]
 
 

@@ -75,12 +75,9 @@ class Settings:
     origin: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def engine_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments for ``write.get_engine(settings.engine, ...)``."""
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name not in ("engine", "origin")
-        }
+        """The keyword arguments for ``write.get_engine(settings.engine, ...)``; ``origin``
+        goes along so that an engine's errors can say where a value came from."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "engine"}
 
     def source_of(self, key: str) -> str:
         return self.origin.get(key, "default")

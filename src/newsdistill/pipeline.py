@@ -91,11 +91,25 @@ def write_event(articles: list[Article], options: Options) -> Story:
     from .verify import SourceIndex, story_discrepancies, verify_story
 
     engine = get_engine(options.engine, options.engine_settings)
-    story = engine.write(articles, options.write)
-    story = verify_story(story, SourceIndex(story.articles, window=1))
+    index = SourceIndex.shared(articles)
+    story = verify_story(engine.write(articles, options.write), index)
+    # Withheld sentences leave the story short; an engine that is cheap to rerun writes
+    # again with room for replacements (the new sentences are verified like the first).
+    target = options.write.words
+    short = target - _words(story)
+    if getattr(engine, "refill", False) and story.dropped and short > 0.1 * target:
+        again = verify_story(
+            engine.write(articles, replace(options.write, words=target + short)), index
+        )
+        if _words(story) < _words(again) <= 1.15 * target:
+            story = again
     if story.discrepancies:
         return story
     return replace(story, discrepancies=story_discrepancies(story.articles))
+
+
+def _words(story: Story) -> int:
+    return sum(len(s.text.split()) for s in story.sentences)
 
 
 def distill(

@@ -32,7 +32,9 @@ def split_sentences(text: str, article_id: str) -> list[Sentence]:
             start, end = _strip_span(text, start, end)
             if start < end:
                 n = len(out) + 1
-                out.append(Sentence(f"{article_id}.s{n}", text[start:end], start, end, p_index, n - 1))
+                out.append(
+                    Sentence(f"{article_id}.s{n}", text[start:end], start, end, p_index, n - 1)
+                )
     return out
 
 

@@ -96,7 +96,9 @@ def read_file(source: str, options: ReadOptions) -> Document:
         raise FetchError(source, "is a folder")
     suffix = _suffix(path.name)
     if suffix not in HTML_SUFFIXES | TEXT_SUFFIXES:
-        raise FetchError(source, f"unsupported file type {suffix or '(none)'!r}: use .html, .htm, .txt or .md")
+        raise FetchError(
+            source, f"unsupported file type {suffix or '(none)'!r}: use .html, .htm, .txt or .md"
+        )
     size = path.stat().st_size
     if size > options.max_bytes:
         raise FetchError(source, f"file too large ({_mb(size)}; limit {_mb(options.max_bytes)})")
@@ -118,20 +120,26 @@ def fetch_url(source: str, options: ReadOptions) -> Document:
     url = source
     headers = {"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.1"}
     try:
-        with httpx.Client(timeout=options.timeout, follow_redirects=False, headers=headers) as client:
+        with httpx.Client(
+            timeout=options.timeout, follow_redirects=False, headers=headers
+        ) as client:
             for _ in range(options.max_redirects + 1):
                 check_address(url, source, options.allow_private)
                 with client.stream("GET", url) as response:
                     if response.is_redirect:
                         location = response.headers.get("location")
                         if not location:
-                            raise FetchError(source, f"HTTP {response.status_code} without a Location")
+                            raise FetchError(
+                                source, f"HTTP {response.status_code} without a Location"
+                            )
                         url = urljoin(url, location)
                         if not is_url(url):
                             raise FetchError(source, f"redirect to a non-http URL: {url}")
                         continue
                     if response.status_code >= 400:
-                        raise FetchError(source, f"HTTP {response.status_code} {response.reason_phrase}")
+                        raise FetchError(
+                            source, f"HTTP {response.status_code} {response.reason_phrase}"
+                        )
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > options.max_bytes:
                         raise FetchError(
@@ -143,13 +151,17 @@ def fetch_url(source: str, options: ReadOptions) -> Document:
                     for chunk in response.iter_bytes():
                         total += len(chunk)
                         if total > options.max_bytes:
-                            raise FetchError(source, f"page too large (over {_mb(options.max_bytes)})")
+                            raise FetchError(
+                                source, f"page too large (over {_mb(options.max_bytes)})"
+                            )
                         chunks.append(chunk)
                     raw = b"".join(chunks)
                     ctype = response.headers.get("content-type", "").lower()
                     kind: SourceKind = "text" if ctype.startswith("text/plain") else "html"
                     if ctype and not any(t in ctype for t in ("html", "text/plain", "xml")):
-                        raise ExtractionError(source, f"not a web page (content type {ctype.split(';')[0]})")
+                        raise ExtractionError(
+                            source, f"not a web page (content type {ctype.split(';')[0]})"
+                        )
                     return Document(source, _decode(raw, source), kind, url=str(response.url))
             raise FetchError(source, f"too many redirects (more than {options.max_redirects})")
     except httpx.TimeoutException as exc:

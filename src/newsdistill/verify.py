@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 
@@ -244,6 +245,22 @@ class SourceIndex:
     Article titles are indexed too (sentence id ``<article>.title``), so a headline taken
     from a title can be supported by it.
     """
+
+    _cache: ClassVar[dict[tuple[int, ...], tuple[list[Article], SourceIndex]]] = {}
+
+    @classmethod
+    def shared(cls, articles: Sequence[Article]) -> SourceIndex:
+        """The story index (``window=1``, titles indexed) for these articles, built once and
+        reused by the writer (discrepancies) and the verification gate. The last few sets
+        are kept; the cache holds the articles so their ids stay valid."""
+        key = tuple(id(a) for a in articles)
+        hit = cls._cache.get(key)
+        if hit is None:
+            hit = (list(articles), cls(articles, window=1))
+            if len(cls._cache) >= 4:
+                cls._cache.pop(next(iter(cls._cache)))
+            cls._cache[key] = hit
+        return hit[1]
 
     def __init__(
         self, articles: Sequence[Article], *, window: int = 2, titles: bool = True
@@ -698,7 +715,11 @@ SAME_UNIT_COSINE = 0.05
 
 
 def _discrepancies(index: SourceIndex) -> list[Discrepancy]:
-    items = [k for k, it in enumerate(index.items) if index.facts[k].quantities]
+    items = [
+        k
+        for k, it in enumerate(index.items)
+        if index.facts[k].quantities and not it.sentence.id.endswith(".title")
+    ]
     if len(items) < 2:
         return []
     m = index.aligner.space.matrix([index.items[k].sentence.text for k in items])
@@ -721,8 +742,10 @@ def _discrepancies(index: SourceIndex) -> list[Discrepancy]:
                     if qa.unit in _CLOCK_UNITS:
                         continue  # different times of day are different moments, not a dispute
                     if sim[x, y] < SAME_FACT_COSINE and not (
-                        qa.unit and qa.unit == qb.unit
-                        and len(_after(a.sentence.text, qa.text) & _after(b.sentence.text, qb.text)) >= 2
+                        qa.unit
+                        and qa.unit == qb.unit
+                        and len(_after(a.sentence.text, qa.text) & _after(b.sentence.text, qb.text))
+                        >= 2
                     ):
                         continue
                     if any(qa.matches(o) for o in fb.quantities) or any(
@@ -758,7 +781,7 @@ def _same_outlet(a: Article, b: Article) -> bool:
 
 def find_discrepancies(articles: Sequence[Article]) -> list[Discrepancy]:
     """Figures that sources report differently (one outlet counts 12 injured, another 15)."""
-    return SourceIndex(articles, titles=False).discrepancies
+    return SourceIndex.shared(articles).discrepancies
 
 
 # --- stories, summaries and pairs -------------------------------------------------------------

@@ -200,7 +200,8 @@ warrant is not an arrest, a proposal is not a decision.
 each figure.
 5. Attribute claims and opinions to whoever made them ("police said").
 6. Write news prose only: no greeting, no note to the reader, no comment about the sources \
-or about this task.
+or about this task. Do not copy the list of articles or today's date into the story: \
+today's date only tells you how old the news is; write dates as the sources give them.
 Answer with one JSON object and nothing else, in this form:
 {"headline": {"text": HEADLINE, "ids": IDS},
  "sections": [{"name": "lede", "sentences": [{"text": SENTENCE, "ids": IDS}]},
@@ -530,6 +531,25 @@ def _section_name(name: str, n: int) -> str:
     return _SECTION_NAMES.get(" ".join(name.lower().replace("_", " ").split()), "body")
 
 
+def _not_a_statement(text: str | None, section: str) -> str | None:
+    """Why a piece of the answer is not a news sentence, or None when it is one."""
+    if text is None:
+        return "not_news: assistant chatter or meta text"
+    if section == "headline":
+        return None
+    if word_count(text) < 3:
+        return "not a sentence (fewer than 3 words)"
+    end = text.rstrip("\"'\u201d\u2019)")[-1:]
+    if end == "?":
+        # Sources ask questions in promotional asides ("Interested in ...?"); a story states.
+        return "not_news: a question, not a statement"
+    if end not in (".", "!"):
+        # An answer cut off at max_tokens, or a fragment; the verifier matches terms, not
+        # grammar, so a fragment of a source sentence could pass it.
+        return "not a complete sentence"
+    return None
+
+
 def parse_answer(raw: str, allowed: frozenset[str], is_chatter: Callable[[str], bool]) -> Answer:
     """Read a model's answer into sentences; ``UnusableAnswer`` when none is usable."""
     from ..sentences import split_sentences
@@ -552,14 +572,12 @@ def parse_answer(raw: str, allowed: frozenset[str], is_chatter: Callable[[str], 
         out = []
         for part in parts:
             kept = strip_chatter(part, is_chatter)
-            if kept is None:
-                answer.removed.append(
-                    Dropped(part, section, "not_news: assistant chatter or meta text")
-                )
-            elif word_count(kept) >= 3 or section == "headline":
-                out.append(Drafted(kept, section, paragraph, tuple(known), text))
+            why = _not_a_statement(kept, section)
+            if why:
+                answer.removed.append(Dropped(part, section, why))
             else:
-                answer.removed.append(Dropped(part, section, "not a sentence (fewer than 3 words)"))
+                assert kept is not None
+                out.append(Drafted(kept, section, paragraph, tuple(known), text))
         return out
 
     head = data.get("headline") or data.get("title")

@@ -97,15 +97,19 @@ class OpenAIChat(ChatBackend):
         key = api_key(settings)
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
-        self.client = httpx.Client(headers=headers, timeout=timeout, trust_env=False)
+        self.headers = headers
+        self.timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
         self.model = settings.model or self._only_model()
         self.format = _ACCEPTED.get(
             f"{self.base_url} {self.model}", _FIRST_FORMAT[settings.json_mode]
         )
 
-    def close(self) -> None:
-        self.client.close()
+    def _client(self) -> Any:
+        """A client for one exchange: a story is one or a few long requests, so pooling
+        saves nothing, and nothing is left open between stories."""
+        import httpx
+
+        return httpx.Client(headers=self.headers, timeout=self.timeout, trust_env=False)
 
     def _fatal_transport(self, exc: Exception) -> EngineError:
         reason = type(exc).__name__
@@ -119,9 +123,8 @@ class OpenAIChat(ChatBackend):
         import httpx
 
         try:
-            r = self.client.get(
-                f"{self.base_url}/models", timeout=self.settings.connect_timeout + 5
-            )
+            with self._client() as client:
+                r = client.get(f"{self.base_url}/models", timeout=self.settings.connect_timeout + 5)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise self._fatal_transport(exc) from None
         except httpx.HTTPError as exc:
@@ -243,7 +246,11 @@ class OpenAIChat(ChatBackend):
         deadline = time.monotonic() + self.settings.timeout
         label = f"{self.base_url} model {self.model}"
         try:
-            with Ticker(progress, label) as ticker, self.client.stream("POST", url, json=body) as r:
+            with (
+                Ticker(progress, label) as ticker,
+                self._client() as client,
+                client.stream("POST", url, json=body) as r,
+            ):
                 if r.status_code != 200:
                     r.read()
                     return r.status_code, r.text
@@ -331,10 +338,7 @@ class OpenAIEngine:
         try:
             s = settings_from({**settings, "engine": cls.id}, "openai engine settings")
             backend = OpenAIChat(s)
-            try:
-                served = backend.models()
-            finally:
-                backend.close()
+            served = backend.models()
         except EngineError as exc:
             return False, str(exc)
         if s.model and served and s.model not in served:
