@@ -171,3 +171,12 @@ def test_extract_prints_one_json_line_per_source(tmp_path, fire_pages):
     assert len(lines) == 2
     assert lines[0]["outlet"] and lines[0]["title"] and len(lines[0]["text"].split()) > 200
     assert lines[1] == {"source": str(tmp_path / "nope.html"), "error": "no such file or folder"}
+
+
+def test_query_writes_one_focused_story_from_all_sources(fire_pages):
+    out = run("write", *fire_pages, "--query", "What did the company say about the cleanup?",
+              "--words", "120", "--format", "json")  # fmt: skip
+    d = json.loads(out.stdout)
+    assert out.returncode == 0 and len(d["stories"]) == 1
+    text = " ".join(s["text"] for s in d["stories"][0]["sentences"]).lower()
+    assert "cleanup" in text

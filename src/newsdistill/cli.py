@@ -19,14 +19,20 @@ from .errors import NewsdistillError
 FORMAT_CHOICE = click.Choice(["markdown", "json", "html", "text"])
 
 
-def _options(words: int, allow_private: bool, max_mb: float, topic: str | None = None) -> Any:
+def _options(
+    words: int,
+    allow_private: bool,
+    max_mb: float,
+    topic: str | None = None,
+    query: str | None = None,
+) -> Any:
     from .pipeline import Options
     from .sources import ReadOptions
     from .write.offline import WriteOptions
 
     return Options(
         read=ReadOptions(allow_private=allow_private, max_bytes=int(max_mb * 1024 * 1024)),
-        write=WriteOptions(words=words),
+        write=WriteOptions(words=words, query=query),
         topic=topic,
     )
 
@@ -83,6 +89,11 @@ def main() -> None:
 @click.option("-w", "--words", type=click.IntRange(40, 5000), default=250, show_default=True,
               help="Target length of each story in words.")  # fmt: skip
 @click.option("-t", "--topic", help='Keep only stories about this, e.g. --topic "warehouse fire".')
+@click.option(
+    "--query",
+    help="Write one story focused on a question, from all the sources (no clustering), "
+    'e.g. --query "What did regulators do?".',
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
 @source_options
 def write(
@@ -90,6 +101,7 @@ def write(
     fmt: str,
     words: int,
     topic: str | None,
+    query: str | None,
     quiet: bool,
     allow_private: bool,
     max_mb: float,
@@ -106,10 +118,11 @@ def write(
       newsdistill write reports/ --format json --words 200
       cat story.txt | newsdistill write - other.html
       newsdistill write feeds/today/ --topic "streetcar"
+      newsdistill write haystack/ --query "What did regulators do?" --words 200
 
     With --topic, exit status 1 means no story is about the topic.
     """
-    _run_write(list(sources), fmt, words, quiet, allow_private, max_mb, topic)
+    _run_write(list(sources), fmt, words, quiet, allow_private, max_mb, topic, query)
 
 
 def _run_write(
@@ -120,12 +133,14 @@ def _run_write(
     allow_private: bool,
     max_mb: float,
     topic: str | None = None,
+    query: str | None = None,
 ) -> None:
     from .pipeline import distill
     from .render import render
 
     try:
-        digest = distill(sources, _options(words, allow_private, max_mb, topic), _progress(quiet))
+        options = _options(words, allow_private, max_mb, topic, query)
+        digest = distill(sources, options, _progress(quiet))
     except NewsdistillError as exc:
         _fail(exc)
     click.echo(render(digest, fmt), nl=False)

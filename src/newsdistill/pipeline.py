@@ -73,6 +73,9 @@ def stories_from(articles: list[Article], options: Options) -> tuple[list[Story]
     otherwise they are returned as articles that joined no story.
     """
     unique = merge_copies(articles)
+    if options.write.query:
+        # A question is answered from every source at once: no clustering.
+        return [write_event(unique, options)], []
     groups = cluster_articles(unique, options.cluster)
     if options.topic:
         groups = [g for g in groups if matches_topic([unique[i] for i in g], options.topic)]
