@@ -14,7 +14,10 @@ def eval_path(*parts: str) -> Path | None:
     """Path inside ../shared/eval-data, or None (with a message) when it is absent."""
     p = EVAL_DATA.joinpath(*parts)
     if not p.exists():
-        print(f"skipped: {p} is absent (evaluation data lives in ../shared/eval-data)", file=sys.stderr)
+        print(
+            f"skipped: {p} is absent (evaluation data lives in ../shared/eval-data)",
+            file=sys.stderr,
+        )
         return None
     return p
 
@@ -22,9 +25,15 @@ def eval_path(*parts: str) -> Path | None:
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain-text table with right-aligned numbers."""
     cells = [[_fmt(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    line = lambda r: "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))  # noqa: E731
-    return "\n".join([line(list(headers)), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
+    line = lambda r: "  ".join(
+        c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+    )  # noqa: E731
+    return "\n".join(
+        [line(list(headers)), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+    )
 
 
 def _fmt(c: object) -> str:

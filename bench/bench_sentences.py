@@ -21,8 +21,14 @@ from _common import table  # noqa: E402
 
 CASES: list[list[str]] = [
     ["The U.S. Coast Guard said the tanker ran aground at 4 p.m. on Tuesday.", "No one was hurt."],
-    ["Dr. Amara Osei, the county health officer, urged residents to stay inside.", "Schools closed early."],
-    ["Officials said 1,300 people left their homes.", "About 2.5 percent of them went to shelters."],
+    [
+        "Dr. Amara Osei, the county health officer, urged residents to stay inside.",
+        "Schools closed early.",
+    ],
+    [
+        "Officials said 1,300 people left their homes.",
+        "About 2.5 percent of them went to shelters.",
+    ],
     ["J. R. Maddox, a spokesman, declined to comment.", "The company said it would cooperate."],
     ['"We are ready. We have been ready for weeks," the mayor said.', "The council agreed."],
     ["The meeting ended at 11:52 p.m. Thursday.", "A second vote is set for Dec. 3."],
@@ -31,7 +37,10 @@ CASES: list[list[str]] = [
     ["Gov. Ellen Park signed the bill on Friday.", "Sen. Ray Alvarez voted against it."],
     ["The vote was 5-4.", "Councilor Kim Takeda cast the deciding ballot."],
     ["Is the bridge safe?", "Engineers say they do not yet know."],
-    ["The company reported $2.4 million in losses vs. a profit a year earlier.", "Shares fell 3 percent."],
+    [
+        "The company reported $2.4 million in losses vs. a profit a year earlier.",
+        "Shares fell 3 percent.",
+    ],
     ["The U.N. Security Council met on Monday.", "Delegates from 15 nations attended."],
     ["She moved to Washington, D.C., in 2019.", "She now leads the agency."],
     ["The rocket lifted off at 6:04 a.m. local time.", "It reached orbit nine minutes later."],
@@ -90,7 +99,11 @@ def score(split) -> tuple[float, float, float, float]:
 
 
 def main() -> int:
-    splitters = [("naive regex", naive), ("nupunkt", nupunkt_plain), ("newsdistill (nupunkt + quotes)", ours)]
+    splitters = [
+        ("naive regex", naive),
+        ("nupunkt", nupunkt_plain),
+        ("newsdistill (nupunkt + quotes)", ours),
+    ]
     try:
         import pysbd  # noqa: F401
 

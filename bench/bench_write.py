@@ -72,12 +72,18 @@ def main() -> int:
         for k, d in enumerate(docs):
             Path(tmp, f"doc{k:02d}.txt").write_text(d["document_text"])
         words = sum(len(d["document_text"].split()) for d in docs)
-        ours_med, ours_min, out = run([str(exe), "write", tmp, "--format", "json", "--quiet"], args.runs)
+        ours_med, ours_min, out = run(
+            [str(exe), "write", tmp, "--format", "json", "--quiet"], args.runs
+        )
         digest = json.loads(out)
         n_sent = sum(len(s["sentences"]) for s in digest["stories"])
-        lex_med, lex_min, _ = run([sys.executable, "-c", LEXRANK, tmp, str(max(n_sent, 1))], args.runs)
+        lex_med, lex_min, _ = run(
+            [sys.executable, "-c", LEXRANK, tmp, str(max(n_sent, 1))], args.runs
+        )
         import_med, _, _ = run([sys.executable, "-c", "import newsdistill.cli"], args.runs)
-    print(f"# bench_write — {dt.date.today()} — 10 articles, {words} words, median of {args.runs} runs")
+    print(
+        f"# bench_write — {dt.date.today()} — 10 articles, {words} words, median of {args.runs} runs"
+    )
     print(table(
         ["command (whole process)", "median s", "best s", "sentences out"],
         [["newsdistill write (offline engine)", ours_med, ours_min, n_sent],

@@ -293,3 +293,16 @@ def test_llamacpp_engine_says_what_is_missing(tmp_path: Path) -> None:
         LlamaCppEngine()
     ok, why = LlamaCppEngine.available({"model": str(tmp_path / "notes.gguf")})
     assert not ok and "not a GGUF" in why
+
+
+def test_title_case_headlines_are_sentence_cased_but_names_keep_their_capitals(
+    fire: list[Article],
+) -> None:
+    from newsdistill.write.llm import sentence_case
+
+    assert sentence_case(
+        "Fire At Brennan Polymers Warehouse Injures Four In Kestrelford", fire
+    ) == ("Fire at Brennan Polymers warehouse injures four in Kestrelford")
+    assert sentence_case("Three workers hurt in Kestrelford fire", fire) == (
+        "Three workers hurt in Kestrelford fire"
+    )

@@ -17,6 +17,7 @@ import click
 
 if TYPE_CHECKING:
     from .desk import DeskOptions, ScanReport
+    from .distributed import Executor
     from .store import Store
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.I)
@@ -104,11 +105,25 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Requests at once to one host.",
         ),
         click.option(
+            "--threads",
+            type=click.IntRange(1, 64),
+            default=None,
+            help="Fetch and extract threads: in this process (default 8), or in each Dask "
+            "worker process with --workers/--scheduler (default 1).",
+        ),
+        click.option(
             "--workers",
             type=click.IntRange(1, 64),
-            default=8,
-            show_default=True,
-            help="Fetch and extract threads.",
+            default=None,
+            help="Run fetching, extraction and story writing on a local Dask cluster of N "
+            "worker processes (needs newsdistill[scale]). This option used to set the "
+            "thread count, which is now --threads.",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="ADDRESS",
+            envvar="NEWSDISTILL_SCHEDULER",
+            help="Run that work on an existing Dask cluster (tcp://HOST:PORT) instead.",
         ),
         click.option(
             "--timeout",
@@ -177,8 +192,31 @@ def _desk_options(kw: dict[str, Any]) -> DeskOptions:
         engine=kw["engine"],
     )
     return DeskOptions(
-        pipeline=pipeline, fetch=policy, workers=kw["workers"], min_articles=kw["min_articles"]
+        pipeline=pipeline,
+        fetch=policy,
+        workers=kw["threads"] or 8,
+        min_articles=kw["min_articles"],
     )
+
+
+def _executor(kw: dict[str, Any]) -> Executor | None:
+    """A Dask executor for --workers/--scheduler; None for the single-process default."""
+    from .distributed import DaskExecutor
+    from .errors import NewsdistillError
+
+    if kw["workers"] is None and not kw["scheduler"]:
+        return None
+    if kw["workers"] is not None and kw["scheduler"]:
+        raise click.UsageError(
+            "--workers starts a local Dask cluster and --scheduler uses an existing one; "
+            "give one of them"
+        )
+    try:
+        return DaskExecutor.start(
+            kw["workers"], kw["scheduler"], threads_per_worker=kw["threads"] or 1
+        )
+    except NewsdistillError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _open_store(db: str | None) -> Store:
@@ -237,6 +275,8 @@ def scan(
       newsdistill scan https://example.com/world/rss.xml https://example.org/feed.json
       newsdistill scan --opml feeds.opml --db ~/news.sqlite
       newsdistill scan http://127.0.0.1:8000/feed.xml --allow-private --format json
+      newsdistill scan --opml feeds.opml --workers 4 --db postgresql://news@db/news
+      newsdistill scan --opml feeds.opml --scheduler tcp://10.0.0.5:8786
     """
     from .desk import Desk
     from .errors import NewsdistillError
@@ -248,13 +288,20 @@ def scan(
         raise click.UsageError(
             "give feed or page URLs or --opml FILE (the database has no sources yet)"
         )
-    desk = Desk(store, options, progress=_progress(fmt, quiet))
+    try:
+        executor = _executor(kw)
+    except click.ClickException:
+        store.close()
+        raise
+    desk = Desk(store, options, progress=_progress(fmt, quiet), executor=executor)
     try:
         report = desk.scan(list(urls), list(opml))
     except NewsdistillError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         desk.close()
+        if executor is not None:
+            executor.close()
         store.close()
     _report(report, fmt, quiet)
     if report.feeds and report.feeds_failed == report.feeds:
@@ -301,7 +348,9 @@ def watch(
         raise click.UsageError(
             "give feed or page URLs or --opml FILE (the database has no sources yet)"
         )
-    desk = Desk(store, _desk_options(kw), progress=_progress(fmt, quiet))
+    options = _desk_options(kw)
+    executor = _executor(kw)  # one cluster for every pass
+    desk = Desk(store, options, progress=_progress(fmt, quiet), executor=executor)
     try:
         desk.watch(
             list(urls), list(opml), every, passes=passes, on_pass=lambda r: _report(r, fmt, quiet)
@@ -312,6 +361,8 @@ def watch(
         raise click.ClickException(str(exc)) from exc
     finally:
         desk.close()
+        if executor is not None:
+            executor.close()
         store.close()
 
 

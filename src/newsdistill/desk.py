@@ -20,24 +20,32 @@ moment loses nothing it committed and the next pass resumes where it stopped:
    changed. Unchanged stories are not rewritten.
 5. the fetch log is pruned.
 
-Network and extraction run on a thread pool; every database write happens on the calling
-thread, so SQLite sees one writer.
+Fetching, extraction, sentence splitting and clustering features (stages 1 and 2) and story
+writing (stage 4) are pure functions of their inputs (``read_source``, ``read_item``,
+``write_story``) run by an executor (``distributed``): a thread pool by default, or a Dask
+cluster (``newsdistill scan --workers N`` / ``--scheduler``). Results come back in task
+order, so a scan stores and clusters the same articles in the same order on one thread or
+many processes. Every database write happens on the calling thread of the driver process,
+so SQLite sees one writer and a lost worker loses nothing committed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import threading
-from collections import Counter
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .errors import ExtractionError, NewsdistillError, SourceError
+from .distributed import Executor, LocalExecutor, TaskFailed
+from .errors import ExtractionError, FetchError, NewsdistillError, SourceError
 from .extract import extract
 from .fetch import (
     Clock,
@@ -51,6 +59,7 @@ from .fetch import (
     canonical_url,
 )
 from .models import (
+    Article,
     Document,
     Page,
     Sentence,
@@ -58,6 +67,9 @@ from .models import (
 )
 from .pipeline import Options
 from .store import NewItem, Store, content_hash
+
+if TYPE_CHECKING:
+    from .cluster import Features
 
 _FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -71,7 +83,9 @@ class DeskOptions:
 
     pipeline: Options = field(default_factory=Options)
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
-    workers: int = 8  # threads fetching and extracting; per-host limits still apply
+    # Threads fetching and extracting in the single-process path (``--threads``); per-host
+    # limits still apply. Dask workers are an executor, not an option (``Desk(executor=)``).
+    workers: int = 8
     # A feed item with less text than this is a teaser and its page is fetched.
     teaser_words: int = 150
     # Item retries: after a transient failure an item is tried again after
@@ -136,15 +150,71 @@ Progress = Callable[[str, ScanReport], None]
 
 @dataclass
 class _Read:
-    """What a worker made of one fetched source or item."""
+    """What a worker made of one fetched source or item (picklable: it may come back from
+    another process). ``fetched`` has its body dropped; ``nbytes`` keeps its size."""
 
-    kind: str  # "feed" | "opml" | "page" | "not_modified"
+    kind: str  # "feed" | "opml" | "page" | "not_modified" | "failed"
     fetched: Fetched | None = None
     feed: Any = None  # feeds.Feed
     opml: list[Any] | None = None
     page: Page | None = None
     sentences: list[Sentence] | None = None
     url: str | None = None  # canonical URL of the article read
+    features: Features | None = None  # clustering features of the article
+    nbytes: int | None = None
+    failure: _Failure | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # time per stage in the worker
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A ``SourceError`` as a plain value: exceptions with extra constructor arguments do
+    not survive pickling, and an expected failure must not look like a crash to Dask (which
+    would retry it)."""
+
+    kind: str  # class name in _ERRORS
+    source: str
+    reason: str
+    status: int | None = None
+    retry_at: float | None = None
+
+    @classmethod
+    def of(cls, exc: SourceError) -> _Failure:
+        name = type(exc).__name__
+        if name not in _ERRORS:
+            name = "ExtractionError" if isinstance(exc, ExtractionError) else "FetchError"
+        return cls(
+            name,
+            exc.source,
+            exc.reason,
+            status=getattr(exc, "status", None),
+            retry_at=getattr(exc, "retry_at", None),
+        )
+
+    def error(self) -> SourceError:
+        if self.kind == "HttpError":
+            return HttpError(self.source, self.reason, self.status or 0)
+        if self.kind == "Deferred":
+            return Deferred(self.source, self.reason, self.retry_at or 0.0)
+        return _ERRORS[self.kind](self.source, self.reason)
+
+
+_ERRORS: dict[str, type[SourceError]] = {
+    "FetchError": FetchError,
+    "HttpError": HttpError,
+    "Refused": Refused,
+    "Deferred": Deferred,
+    "ExtractionError": ExtractionError,
+}
+
+
+@dataclass
+class _Written:
+    """A story written by a worker: its JSON, or why writing failed."""
+
+    data: dict[str, Any] | None
+    reason: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class Desk:
@@ -158,13 +228,21 @@ class Desk:
         clock: Clock | None = None,
         fetcher: Fetcher | None = None,
         progress: Progress | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.store = store
         self.options = options or DeskOptions()
         self.clock: Clock = clock or SystemClock()
         self.fetcher = fetcher or Fetcher(self.options.fetch, self.clock)
         self.progress = progress
+        # Who runs the per-article work; the caller closes an executor it passed in.
+        self.executor: Executor = executor or LocalExecutor(self.options.workers)
+        self.executor.prepare(warm_worker)
         self._clusters: _Clusters | None = None
+        self._features: dict[int, Features] = {}  # stored article id -> worker's features
+        # Seconds per stage in the last scan, summed over articles: the workers' stages
+        # (fetch, extract, split, features, write) and the driver's (store, cluster).
+        self.seconds: defaultdict[str, float] = defaultdict(float)
 
     def close(self) -> None:
         self.fetcher.close()
@@ -182,14 +260,13 @@ class Desk:
             rows = [self.store.source(i) for i in dict.fromkeys(ids)]
         else:  # every known source; backed-off ones are reported, not fetched
             rows = [r for r in self.store.sources() if r["kind"] in ("feed", "page", "unknown")]
-        with ThreadPoolExecutor(
-            max_workers=self.options.workers, thread_name_prefix="desk"
-        ) as pool:
-            self._check_sources(rows, report, pool)
-            report.phase = "items"
-            self._read_items(report, pool)
+        self.seconds = defaultdict(float)
+        self._check_sources(rows, report)
+        report.phase = "items"
+        self._read_items(report)
         report.phase = "stories"
-        self._assign()
+        with self._timed("cluster"):
+            self._assign()
         self._write_stories(report)
         self.store.prune_log(self.clock.now() - self.options.log_days * 86400)
         report.elapsed = self.clock.now() - start
@@ -242,9 +319,35 @@ class Desk:
             out += [f.url for f in parse_opml(content, name)]
         return out
 
-    def _check_sources(
-        self, rows: list[dict[str, Any]], report: ScanReport, pool: ThreadPoolExecutor
-    ) -> None:
+    def _map(self, fn: Callable[..., Any], tasks: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
+        """Run a worker function over tasks on the executor, in task order; the local
+        executor shares this desk's fetcher, Dask workers use their own with a share of the
+        per-host politeness budget."""
+        if self.executor.in_process:
+            bound = functools.partial(fn, options=self.options, fetcher=self.fetcher)
+        else:
+            from .distributed import split_policy
+
+            policy = split_policy(self.options.fetch, self.executor.workers())
+            options = dataclasses.replace(self.options, fetch=policy)
+            bound = functools.partial(fn, options=options)
+        for task, result in self.executor.map(bound, tasks):
+            if isinstance(result, TaskFailed):
+                url = task["url"] if isinstance(task, dict) else task[0]["url"] or task[0]["key"]
+                reason = f"worker failed {result.attempts} times: {result.reason}"
+                result = _Read("failed", failure=_Failure("FetchError", url, reason))
+            _add_seconds(self.seconds, result.seconds)
+            yield task, result
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] += time.perf_counter() - t
+
+    def _check_sources(self, rows: list[dict[str, Any]], report: ScanReport) -> None:
         now = self.clock.now()
         due = []
         for row in rows:
@@ -258,61 +361,32 @@ class Desk:
                 )
             else:
                 due.append(row)
-        futures = {
-            pool.submit(self._read_source, row): row for row in _by_host(due, lambda r: r["url"])
-        }
         extra: list[dict[str, Any]] = []
-        for fut in as_completed(futures):
-            row = futures[fut]
-            extra += self._source_done(row, fut, report)
+        for row, read in self._map(read_source, _by_host(due, lambda r: r["url"])):
+            with self._timed("store"):
+                extra += self._source_done(row, read, report)
             self._tell(report)
         if extra:  # feeds listed by an OPML URL: checked in the same pass, one level deep
-            more = {
-                pool.submit(self._read_source, row): row
-                for row in _by_host(extra, lambda r: r["url"])
-            }
-            for fut in as_completed(more):
-                self._source_done(more[fut], fut, report)
+            for row, read in self._map(read_source, _by_host(extra, lambda r: r["url"])):
+                with self._timed("store"):
+                    self._source_done(row, read, report)
                 self._tell(report)
 
-    def _read_source(self, row: dict[str, Any]) -> _Read:
-        """Worker: fetch a source and parse it as a feed, an OPML list or a page."""
-        from .feeds import parse_feed, parse_opml, sniff
-
-        fetched = self.fetcher.fetch(
-            row["url"], etag=row["etag"], last_modified=row["last_modified"], accept=_FEED_ACCEPT
-        )
-        if fetched.not_modified:
-            return _Read("not_modified", fetched)
-        kind = sniff(fetched.content, fetched.content_type)
-        if kind in ("feed", "json"):
-            return _Read(
-                "feed",
-                fetched,
-                feed=parse_feed(fetched.content, fetched.final_url, fetched.content_type),
-            )
-        if kind == "opml":
-            return _Read("opml", fetched, opml=parse_opml(fetched.content, row["url"]))
-        page, split, url = self._read_page(row["url"], fetched)
-        return _Read("page", fetched, page=page, sentences=split, url=url)
-
     def _source_done(
-        self, row: dict[str, Any], fut: Future[_Read], report: ScanReport
+        self, row: dict[str, Any], read: _Read, report: ScanReport
     ) -> list[dict[str, Any]]:
         now = self.clock.now()
         report.feeds += 1
         sid, url = row["id"], row["url"]
-        try:
-            read = fut.result()
-        except SourceError as exc:
-            self._source_failed(row, exc, report, now)
+        if read.failure is not None:
+            self._source_failed(row, read.failure.error(), report, now)
             return []
         f = read.fetched
         assert f is not None
         common: dict[str, Any] = {
             "url": url,
             "status": f.status,
-            "nbytes": len(f.content),
+            "nbytes": read.nbytes,
             "elapsed": f.elapsed,
         }
         validators: dict[str, Any] = {"etag": f.etag, "last_modified": f.last_modified}
@@ -419,17 +493,19 @@ class Desk:
             now,
             url=read.url,
             source_id=row["id"],
-            nbytes=len(f.content) if f else None,
+            nbytes=read.nbytes,
             elapsed=f.elapsed if f else None,
         )
         if new:
             report.articles += 1
+            if read.features is not None:
+                self._features[aid] = read.features
         else:
             report.duplicates += 1
 
     # -- stage 2: items ----------------------------------------------------------------------
 
-    def _read_items(self, report: ScanReport, pool: ThreadPoolExecutor) -> None:
+    def _read_items(self, report: ScanReport) -> None:
         now = self.clock.now()
         titles = {r["id"]: r["title"] or "" for r in self.store.sources()}
         todo = []
@@ -440,57 +516,36 @@ class Desk:
                 report.duplicates += 1
             else:
                 todo.append(item)
-        futures = {
-            pool.submit(self._read_item, item, titles.get(item["source_id"], "")): item
+        tasks = [
+            (item, titles.get(item["source_id"], ""))
             for item in _by_host(todo, lambda i: i["url"] or "")
-        }
-        for fut in as_completed(futures):
-            self._item_done(futures[fut], fut, report)
+        ]
+        for (item, _), read in self._map(read_item, tasks):
+            with self._timed("store"):
+                self._item_done(item, read, report)
             self._tell(report)
 
-    def _read_item(self, item: dict[str, Any], feed_title: str) -> _Read:
-        """Worker: read one item, from the feed's full text or from its page."""
-        from .feeds import FeedItem, item_document
-
-        if item["content"]:
-            fi = FeedItem(
-                item["url"], None, item["title"] or "", "", item["content"], item["published"]
-            )
-            doc = item_document(fi, _outlet_from_feed_title(feed_title))
-            page = extract(doc, self.options.pipeline.extract)
-            url = canonical_url(item["url"]) if item["url"] else None
-            split = self._split(page)
-            return _Read("page", None, page=page, sentences=split, url=url)
-        fetched = self.fetcher.fetch(
-            item["url"], accept="text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"
-        )
-        page, split, url = self._read_page(item["url"], fetched)
-        return _Read("page", fetched, page=page, sentences=split, url=url)
-
-    def _item_done(self, item: dict[str, Any], fut: Future[_Read], report: ScanReport) -> None:
+    def _item_done(self, item: dict[str, Any], read: _Read, report: ScanReport) -> None:
         now = self.clock.now()
-        try:
-            read = fut.result()
-        except SourceError as exc:
-            self._item_failed(item, exc, report, now)
+        if read.failure is not None:
+            self._item_failed(item, read.failure.error(), report, now)
             return
         assert read.page is not None and read.sentences is not None
-        page = read.page
-        if not page.published and item["published"]:
-            page = dataclasses.replace(page, published=item["published"])
         f = read.fetched
         aid, new = self.store.add_article(
-            page,
+            read.page,
             read.sentences,
             now,
             url=read.url,
             source_id=item["source_id"],
             item=item,
-            nbytes=len(f.content) if f else None,
+            nbytes=read.nbytes,
             elapsed=f.elapsed if f else None,
         )
         if new:
             report.articles += 1
+            if read.features is not None:
+                self._features[aid] = read.features
         else:
             report.duplicates += 1
 
@@ -517,24 +572,6 @@ class Desk:
         retry = None if final else now + self.options.retry_base * 2 ** (attempts - 1)
         self.store.item_failed(item, now, exc.reason, retry_at=retry, final=final, status=status)
 
-    # -- reading a page ----------------------------------------------------------------------
-
-    def _read_page(self, source: str, fetched: Fetched) -> tuple[Page, list[Sentence], str]:
-        """Extract and split a fetched page; its canonical URL is the page's own
-        ``<link rel=canonical>`` when it names the same site, else the final URL."""
-        doc = _document(source, fetched)
-        page = extract(doc, self.options.pipeline.extract)
-        url = canonical_url(fetched.final_url)
-        declared = _declared_canonical(doc.content, fetched.final_url)
-        if declared:
-            url = canonical_url(declared)
-        return page, self._split(page), url
-
-    def _split(self, page: Page) -> list[Sentence]:
-        from .sentences import split_sentences
-
-        return split_sentences(page.text, "a0")  # ids are renumbered when stored
-
     # -- stage 3: stories --------------------------------------------------------------------
 
     def _assign(self) -> None:
@@ -544,33 +581,37 @@ class Desk:
         now = self.clock.now()
         if self._clusters is None or now - self._clusters.built > 86400:
             self._clusters = _Clusters.rebuild(self.store, self.options, now)
-        self._clusters.place(self.store, new_ids, now)
+        self._clusters.place(self.store, new_ids, now, self._features)
+        self._features.clear()
 
     def _write_stories(self, report: ScanReport) -> None:
-        from .dedup import merge_copies
-        from .pipeline import write_event
-        from .render.jsonout import story as story_json
+        def tasks() -> Iterator[tuple[int, list[int], list[Article]]]:
+            # Lazy: the thread-pool path loads one story at a time; Dask keeps a window.
+            for sid in self.store.dirty_stories():
+                ids = self.store.story_articles(sid)
+                if len(ids) >= self.options.min_articles:
+                    yield sid, ids, self.store.load_articles(ids)
 
-        for sid in self.store.dirty_stories():
-            ids = self.store.story_articles(sid)
-            if len(ids) < self.options.min_articles:
-                continue
-            articles = self.store.load_articles(ids)
-            previous = self.store.version(sid)
-            try:
-                story = write_event(merge_copies(articles), self.options.pipeline)
-            except (NewsdistillError, ValueError, IndexError) as exc:
+        write = functools.partial(write_story, options=self.options.pipeline)
+        for (sid, ids, _), result in self.executor.map(write, tasks(), inline=True):
+            if isinstance(result, TaskFailed):
+                result = _Written(None, f"worker failed {result.attempts} times: {result.reason}")
+            _add_seconds(self.seconds, result.seconds)
+            if result.data is None:
                 # The story keeps its last version; it is tried again when an article joins.
-                reason = str(exc) or type(exc).__name__
+                reason = result.reason or "unknown error"
                 self.store.story_failed(sid, reason)
                 report.stories_failed += 1
                 report.failures.append(
                     {"url": f"story {sid}", "reason": f"writing failed: {reason}"}
                 )
                 continue
-            data = story_json(story)
+            t = time.perf_counter()
+            data = result.data
+            previous = self.store.version(sid)
             changes = describe_changes(previous, data, ids)
             self.store.save_version(sid, data, ids, changes, self.clock.now())
+            self.seconds["store"] += time.perf_counter() - t
             report.story_ids.append(sid)
             if previous is None:
                 report.stories_new += 1
@@ -610,7 +651,15 @@ class _Clusters:
             state.story_of.update({f"a{a}": s for a, s in chunk})
         return state
 
-    def place(self, store: Store, new_ids: list[int], now: float) -> None:
+    def place(
+        self,
+        store: Store,
+        new_ids: list[int],
+        now: float,
+        features: dict[int, Features] | None = None,
+    ) -> None:
+        """Place new articles; ``features`` holds those the workers computed already."""
+        features = features or {}
         clusterer = self.clusterer
         before = {
             aid: clusterer.resolve(c.id)
@@ -621,7 +670,8 @@ class _Clusters:
         added: set[int] = set()
         for i in range(0, len(new_ids), 500):
             for article in store.load_articles(new_ids[i : i + 500]):
-                added.add(clusterer.resolve(clusterer.add(article)))
+                feats = features.get(int(article.id[1:]))
+                added.add(clusterer.resolve(clusterer.add(article, feats)))
         placements: list[tuple[int, int | str]] = []
         merges: list[tuple[int, list[int]]] = []
         for cid in sorted({clusterer.resolve(c) for c in added}):
@@ -651,6 +701,192 @@ class _Clusters:
             for a, s in list(self.story_of.items()):
                 if s in absorbed:
                     self.story_of[a] = survivor
+
+
+# -- worker tasks ----------------------------------------------------------------------------
+# Pure functions of their arguments (values in, values out, no store): the executor runs
+# them on a thread of this process or on a Dask worker in another process or machine.
+
+
+class _Stopwatch:
+    """Seconds per stage inside one task."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
+
+
+def read_source(
+    row: dict[str, Any], *, options: DeskOptions, fetcher: Fetcher | None = None
+) -> _Read:
+    """Worker task: fetch a source (conditional GET) and parse it as a feed, an OPML list or
+    a page. ``fetcher``: the driver's, when run in its process; else this worker's own."""
+    from .feeds import parse_feed, parse_opml, sniff
+
+    watch = _Stopwatch()
+    try:
+        with watch("fetch"):
+            fetched = _fetcher(options, fetcher).fetch(
+                row["url"],
+                etag=row["etag"],
+                last_modified=row["last_modified"],
+                accept=_FEED_ACCEPT,
+            )
+        nbytes = len(fetched.content)
+        if fetched.not_modified:
+            return _Read("not_modified", _bodiless(fetched), nbytes=nbytes, seconds=watch.seconds)
+        kind = sniff(fetched.content, fetched.content_type)
+        if kind in ("feed", "json"):
+            with watch("extract"):
+                feed = parse_feed(fetched.content, fetched.final_url, fetched.content_type)
+            return _Read(
+                "feed", _bodiless(fetched), feed=feed, nbytes=nbytes, seconds=watch.seconds
+            )
+        if kind == "opml":
+            opml = parse_opml(fetched.content, row["url"])
+            return _Read(
+                "opml", _bodiless(fetched), opml=opml, nbytes=nbytes, seconds=watch.seconds
+            )
+        page, split, url = _read_page(row["url"], fetched, options, watch)
+    except SourceError as exc:
+        return _Read("failed", failure=_Failure.of(exc), seconds=watch.seconds)
+    return _article_read(page, split, url, _bodiless(fetched), nbytes, options, watch)
+
+
+def read_item(
+    task: tuple[dict[str, Any], str], *, options: DeskOptions, fetcher: Fetcher | None = None
+) -> _Read:
+    """Worker task: read one feed item (``(item row, feed title)``), from the feed's full
+    text or from its page."""
+    from .feeds import FeedItem, item_document
+
+    item, feed_title = task
+    watch = _Stopwatch()
+    try:
+        if item["content"]:
+            fi = FeedItem(
+                item["url"], None, item["title"] or "", "", item["content"], item["published"]
+            )
+            doc = item_document(fi, _outlet_from_feed_title(feed_title))
+            with watch("extract"):
+                page = extract(doc, options.pipeline.extract)
+            url = canonical_url(item["url"]) if item["url"] else None
+            fetched, nbytes = None, None
+            split = _split(page, watch)
+        else:
+            with watch("fetch"):
+                got = _fetcher(options, fetcher).fetch(
+                    item["url"],
+                    accept="text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+                )
+            page, split, url = _read_page(item["url"], got, options, watch)
+            fetched, nbytes = _bodiless(got), len(got.content)
+    except SourceError as exc:
+        return _Read("failed", failure=_Failure.of(exc), seconds=watch.seconds)
+    if not page.published and item["published"]:
+        page = dataclasses.replace(page, published=item["published"])
+    return _article_read(page, split, url, fetched, nbytes, options, watch)
+
+
+def write_story(task: tuple[int, list[int], list[Article]], *, options: Options) -> _Written:
+    """Worker task: write and verify one story from its articles (``(story id, article
+    ids, articles)``); return its JSON, or the reason writing failed."""
+    from .dedup import merge_copies
+    from .pipeline import write_event
+    from .render.jsonout import story as story_json
+
+    _, _, articles = task
+    watch = _Stopwatch()
+    try:
+        with watch("write"):
+            data = story_json(write_event(merge_copies(articles), options))
+    except (NewsdistillError, ValueError, IndexError) as exc:
+        return _Written(None, str(exc) or type(exc).__name__, watch.seconds)
+    return _Written(data, None, watch.seconds)
+
+
+def warm_worker() -> None:
+    """Import the extraction, splitting, clustering and writing code and load the sentence
+    model in a fresh worker process, so that the first tasks of a scan do not pay for it."""
+    from . import cluster, dedup, pipeline, verify  # noqa: F401
+    from .render import jsonout  # noqa: F401
+    from .sentences import split_sentences
+
+    split_sentences("Workers start here. They read the news.", "a0")
+
+
+def _add_seconds(total: defaultdict[str, float], more: dict[str, float]) -> None:
+    for stage, seconds in more.items():
+        total[stage] += seconds
+
+
+def _fetcher(options: DeskOptions, fetcher: Fetcher | None) -> Fetcher:
+    if fetcher is not None:
+        return fetcher
+    from .distributed import worker_fetcher
+
+    return worker_fetcher(options.fetch)
+
+
+def _bodiless(fetched: Fetched) -> Fetched:
+    """The answer without its body: the driver needs status and validators, not bytes."""
+    return dataclasses.replace(fetched, content=b"")
+
+
+def _read_page(
+    source: str, fetched: Fetched, options: DeskOptions, watch: _Stopwatch
+) -> tuple[Page, list[Sentence], str]:
+    """Extract and split a fetched page; its canonical URL is the page's own
+    ``<link rel=canonical>`` when it names the same site, else the final URL."""
+    doc = _document(source, fetched)
+    with watch("extract"):
+        page = extract(doc, options.pipeline.extract)
+    url = canonical_url(fetched.final_url)
+    declared = _declared_canonical(doc.content, fetched.final_url)
+    if declared:
+        url = canonical_url(declared)
+    return page, _split(page, watch), url
+
+
+def _split(page: Page, watch: _Stopwatch) -> list[Sentence]:
+    from .sentences import split_sentences
+
+    with watch("split"):
+        return split_sentences(page.text, "a0")  # ids are renumbered when stored
+
+
+def _article_read(
+    page: Page,
+    split: list[Sentence],
+    url: str | None,
+    fetched: Fetched | None,
+    nbytes: int | None,
+    options: DeskOptions,
+    watch: _Stopwatch,
+) -> _Read:
+    """A read article with its clustering features, computed here rather than in the
+    driver, whose clustering step is the one part of a scan that cannot be spread out."""
+    from .cluster import features
+
+    with watch("features"):
+        feats = features(Article("a0", page, split), options.pipeline.cluster)
+    return _Read(
+        "page",
+        fetched,
+        page=page,
+        sentences=split,
+        url=url,
+        features=feats,
+        nbytes=nbytes,
+        seconds=watch.seconds,
+    )
 
 
 def describe_changes(

@@ -37,6 +37,7 @@ import datetime as dt
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -207,9 +208,9 @@ Answer with one JSON object and nothing else, in this form:
  "sections": [{"name": "lede", "sentences": [{"text": SENTENCE, "ids": IDS}]},
               {"name": TOPIC, "sentences": [{"text": SENTENCE, "ids": IDS}, \
 {"text": SENTENCE, "ids": IDS}]}]}
-HEADLINE is a short factual headline. Each SENTENCE is one sentence you write. IDS lists \
-the bracketed ids of the source sentences it rests on, such as ["a2.s4", "a3.s1"]. TOPIC \
-names what a section is about in one or two words.
+HEADLINE is a short factual headline in sentence case. Each SENTENCE is one sentence you \
+write. IDS lists the bracketed ids of the source sentences it rests on, such as \
+["a2.s4", "a3.s1"]. TOPIC names what a section is about in one or two words.
 The first section is the lede: one or two sentences saying who, what, when and where. Then \
 two to four short sections, one per sub-topic."""
 
@@ -593,7 +594,11 @@ def parse_answer(raw: str, allowed: frozenset[str], is_chatter: Callable[[str], 
         for text, ids in items:
             answer.sentences.extend(take(text, ids, section, 0 if section == "lede" else paragraph))
     if not answer.sentences:
-        raise UnusableAnswer("no news sentence in the answer", raw)
+        why = ""
+        if answer.removed:
+            common = Counter(d.reason for d in answer.removed).most_common(1)[0][0]
+            why = f" ({len(answer.removed)} removed, e.g. {common})"
+        raise UnusableAnswer(f"no news sentence in the answer{why}", raw)
     return answer
 
 
@@ -659,10 +664,44 @@ def to_story(answer: Answer, offline: Story, engine: str) -> Story:
         sentences[0].section, sentences[0].paragraph = "lede", 0
     if answer.headline is not None:
         h = answer.headline
-        headline = StorySentence(h.text, "headline", cite(h.text, h.ids, aligner, min_recall=0.5))
+        text = sentence_case(h.text, articles)
+        headline = StorySentence(text, "headline", cite(text, h.ids, aligner, min_recall=0.5))
     else:
         headline = offline.headline
     return replace(offline, headline=headline, sentences=sentences, engine=engine, dropped=dropped)
+
+
+def sentence_case(headline: str, articles: Sequence[Article]) -> str:
+    """A Title Case headline ("Central Bank Cuts Rate") in sentence case, keeping the
+    capitals of words the sources capitalise mid-sentence (names) and of acronyms.
+
+    Models like Title Case headlines; the verifier reads a capitalised word as a name that
+    the sources must contain, so "Cuts" would fail a true headline. Only case changes.
+    """
+    words = headline.split()
+    rest = [w for w in words[1:] if w[:1].isalpha()]
+    if len(rest) < 2 or sum(w[:1].isupper() for w in rest) < 0.6 * len(rest):
+        return headline
+    names: set[str] = set()
+    for a in articles:
+        for s in a.sentences:
+            names.update(w.strip(_PUNCT) for w in s.text.split()[1:] if w[:1].isupper())
+
+    def case(w: str) -> str:
+        core = w.strip(_PUNCT)
+        if (
+            not core[:1].isupper()
+            or core in names
+            or core.isupper()
+            or any(c.isdigit() for c in core)
+        ):
+            return w
+        return w.replace(core, core[0].lower() + core[1:], 1)
+
+    return " ".join([words[0], *(case(w) for w in words[1:])])
+
+
+_PUNCT = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019"
 
 
 def _usable_source(text: str) -> bool:

@@ -1,0 +1,123 @@
+"""Scale-out of the news desk: the same local scan single-process and on Dask workers.
+
+Serves FEEDS RSS feeds x ITEMS teaser items on 127.0.0.1 with ``bench_scan``'s server and
+synthetic news, then scans them into a fresh SQLite store three ways: the single-process
+path (``--threads``), a local Dask cluster of 1 worker process and one of 2. Prints seconds,
+items per second and speed-up over the single-process path, and where the time goes per
+article: the workers' stages (fetch, extract = trafilatura + cleaning + segmentation, split,
+features, write) summed over articles, and the driver's (store writes, clustering).
+
+The server runs in a process of its own, as the web would: in the driver's process its
+threads would compete with the driver for one interpreter lock and hide the workers' gain.
+Cluster start-up is timed apart from the scan: a desk that runs ``watch`` starts it once.
+Worker stage times are wall time inside the tasks (a fetch includes waiting for the server),
+so on a loaded machine they grow with contention; other jobs on the machine make every
+figure noisy.
+
+    .venv/bin/python bench/bench_scale.py                 # 200 feeds x 20 items
+    .venv/bin/python bench/bench_scale.py --feeds 20      # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import multiprocessing.connection
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import table  # noqa: E402
+from bench.bench_scan import serve  # noqa: E402
+from tests.desk_server import DeskSite  # noqa: E402
+
+from newsdistill.desk import Desk, DeskOptions  # noqa: E402
+from newsdistill.distributed import DaskExecutor  # noqa: E402
+from newsdistill.fetch import FetchPolicy  # noqa: E402
+from newsdistill.store import Store  # noqa: E402
+
+
+def _serve(
+    conn: multiprocessing.connection.Connection, feeds: int, items: int, events: int
+) -> None:
+    """Child process: serve the synthetic feeds until told to stop."""
+    site = DeskSite().start()
+    conn.send(serve(site, feeds, items, events))
+    conn.recv()
+    site.stop()
+
+
+STAGES = ("fetch", "extract", "split", "features", "cluster", "write", "store")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--feeds", type=int, default=200)
+    ap.add_argument("--items", type=int, default=20)
+    ap.add_argument("--events", type=int, default=0, help="default: one per 10 items")
+    ap.add_argument("--threads", type=int, default=8, help="threads of the single-process path")
+    ap.add_argument("--max-workers", type=int, default=2)
+    args = ap.parse_args()
+    events = args.events or max(1, args.feeds * args.items // 10)
+
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    server = ctx.Process(target=_serve, args=(theirs, args.feeds, args.items, events))
+    server.start()
+    urls: list[str] = ours.recv()
+    tmp = tempfile.TemporaryDirectory()
+    # One host serves every feed: politeness off, as in bench_scan.
+    policy = FetchPolicy(allow_private=True, host_delay=0.0, host_concurrency=args.threads)
+    options = DeskOptions(fetch=policy, workers=args.threads)
+
+    paths: list[tuple[str, int]] = [(f"single process, {args.threads} threads", 0)]
+    paths += [(f"dask, {n} worker{'s' * (n > 1)}", n) for n in range(1, args.max_workers + 1)]
+    rows, per_article = [], []
+    base = None
+    for label, workers in paths:
+        executor, startup = None, 0.0
+        if workers:
+            t = time.perf_counter()
+            executor = DaskExecutor.start(workers=workers)
+            startup = time.perf_counter() - t
+        store = Store.open(str(Path(tmp.name) / f"{workers}.sqlite"))
+        t = time.perf_counter()
+        desk = Desk(store, options, executor=executor)  # warms the workers up
+        startup += time.perf_counter() - t
+        started = time.perf_counter()
+        report = desk.scan(urls)
+        took = time.perf_counter() - started
+        desk.close()
+        if executor is not None:
+            executor.close()
+        base = base or took
+        n = report.new_items
+        stories = report.stories_new + report.stories_updated
+        rows.append([label, f"{startup:.1f}", f"{took:.1f}", f"{n / took:.0f}",
+                     f"{base / took:.2f}x", report.articles, stories])  # fmt: skip
+        arts = max(1, report.articles)
+        per_article.append(
+            [label, *(f"{1000 * desk.seconds.get(s, 0.0) / arts:.2f}" for s in STAGES)]
+        )
+        store.close()
+    load = os.getloadavg()[0]
+    print(
+        f"bench_scale: {args.feeds} feeds x {args.items} items = {args.feeds * args.items} items, "
+        f"{events} events, SQLite, {os.cpu_count()} CPUs, load average {load:.1f} at the end"
+    )
+    headers = ["path", "s start", "s scan", "items/s", "speed-up", "articles", "stories"]
+    print(table(headers, rows))
+    print("\nms per stored article, summed over tasks (workers: fetch..features, write; "
+          "driver: cluster, store)")  # fmt: skip
+    print(table(["path", *STAGES], per_article))
+    ours.send("stop")
+    server.join(10)
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
