@@ -1,10 +1,11 @@
 """The ``llamacpp`` engine: a local GGUF model run in-process by llama-cpp-python.
 
 No server and no network: ``--engine llamacpp --model PATH.gguf``. llama-cpp-python is an
-optional extra (``pip install 'newsdistill[llm]'``); it compiles llama.cpp on install, about
-five minutes on two cores (``CMAKE_ARGS="-DGGML_NATIVE=OFF"`` builds for any x86-64 CPU
-rather than only the one it was built on). It is imported only when this engine writes or
-is checked, so ``newsdistill --help`` stays instant.
+optional extra (``pip install 'newsdistill[llm]'``); it compiles llama.cpp on install: 10
+minutes measured on two busy cores (2026-11-22), then pip caches the wheel.
+``CMAKE_ARGS="-DGGML_NATIVE=OFF"`` builds for any x86-64 CPU rather than only the one it was
+built on. It is imported only when this engine writes or is checked, so
+``newsdistill --help`` stays instant.
 
 The answer is constrained to ``llm.ANSWER_SCHEMA`` by llama.cpp's grammar sampler
 (``json_mode = "schema"``), so even a very small model answers in the right shape; whether
@@ -38,7 +39,7 @@ from .offline import WriteOptions
 
 INSTALL_HINT = (
     "llama-cpp-python is not installed: pip install 'newsdistill[llm]' "
-    "(it builds llama.cpp, about 5 minutes; "
+    "(it builds llama.cpp, 5-10 minutes; "
     'set CMAKE_ARGS="-DGGML_NATIVE=OFF" for a portable build)'
 )
 

@@ -172,7 +172,7 @@ def _score(articles: list[Article], options: WriteOptions, contested: set[str]) 
         # (Counting corroboration on that part too was tried: SummHay coverage fell.)
         spec, specific = _specific(m[pool], articles, aligner, options.query)
         sim_pool = np.asarray((specific @ specific.T).todense())
-        score = score * (0.25 + spec)
+        score = score * ((0.25 + spec) ** 2)
     score = score * (1.0 + 0.5 * np.log2(1.0 + corroborated))
     order = np.argsort(-score)
     pool, score, corroborated = pool[order], score[order], corroborated[order]
