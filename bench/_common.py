@@ -28,9 +28,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     widths = [
         max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
     ]
-    line = lambda r: "  ".join(
-        c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
-    )  # noqa: E731
+
+    def line(r: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+
     return "\n".join(
         [line(list(headers)), line(["-" * w for w in widths]), *(line(r) for r in cells)]
     )

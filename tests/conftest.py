@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,10 +46,9 @@ class LocalSite:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                try:
+                # The client may stop reading (size limit): expected.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client stopped reading (size limit): expected
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -486,22 +486,7 @@ class Desk:
             if self.store.find_article(text_hash=content_hash(read.page.text)) is None:
                 self.store.replace_article(existing, read.page, read.sentences, now)
             return
-        f = read.fetched
-        aid, new = self.store.add_article(
-            read.page,
-            read.sentences,
-            now,
-            url=read.url,
-            source_id=row["id"],
-            nbytes=read.nbytes,
-            elapsed=f.elapsed if f else None,
-        )
-        if new:
-            report.articles += 1
-            if read.features is not None:
-                self._features[aid] = read.features
-        else:
-            report.duplicates += 1
+        self._store_article(read, report, now, source_id=row["id"])
 
     # -- stage 2: items ----------------------------------------------------------------------
 
@@ -531,16 +516,20 @@ class Desk:
             self._item_failed(item, read.failure.error(), report, now)
             return
         assert read.page is not None and read.sentences is not None
+        self._store_article(read, report, now, source_id=item["source_id"], item=item)
+
+    def _store_article(self, read: _Read, report: ScanReport, now: float, **where: Any) -> None:
+        """Store one read article (new or a duplicate) and count it."""
+        assert read.page is not None and read.sentences is not None
         f = read.fetched
         aid, new = self.store.add_article(
             read.page,
             read.sentences,
             now,
             url=read.url,
-            source_id=item["source_id"],
-            item=item,
             nbytes=read.nbytes,
             elapsed=f.elapsed if f else None,
+            **where,
         )
         if new:
             report.articles += 1

@@ -6,10 +6,19 @@ The hierarchy, written out once::
     ├── SourceError             one input (file, URL, stdin) could not be used; carries
     │   │                       ``source`` (as the user gave it) and ``reason``
     │   ├── FetchError          reading or downloading failed (missing file, network, HTTP
-    │   │                       status, too large, refused address)
+    │   │   │                   status, too large, refused address)
+    │   │   ├── fetch.Refused   robots.txt or the address check said no
+    │   │   ├── fetch.HttpError an HTTP error status
+    │   │   └── fetch.Deferred  the host asked us to come back later (Retry-After, backoff)
     │   └── ExtractionError     the input was read but holds no usable article text
-    │                           (binary, empty, no article, unsupported language)
-    └── NothingToWrite          every source was skipped, so no story can be written
+    │       │                   (binary, empty, no article, unsupported language)
+    │       └── feeds.FeedError a feed that cannot be parsed (or declares XML entities)
+    ├── NothingToWrite          every source was skipped, so no story can be written
+    ├── config.ConfigError      a bad setting (names the file and key)
+    ├── store.StoreError        the database cannot be opened, migrated or written
+    └── write.llm.EngineError   a model engine cannot run (no server, unknown model, no key)
+
+The classes named with a module live beside the code that raises them.
 
 A batch never stops on a ``SourceError``: the pipeline records it as a skipped source and goes
 on. ``NothingToWrite`` ends a run with exit status 1.

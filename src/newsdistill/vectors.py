@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,7 @@ class TermSpace:
             (np.array(vals, dtype=np.float32), (rows, cols)), shape=(len(texts), len(self.vocab))
         )
 
-    def recall(self, claim_terms: Sequence[str], source_terms: set[str]) -> float:
+    def recall(self, claim_terms: Sequence[str], source_terms: AbstractSet[str]) -> float:
         """IDF-weighted share of the claim's terms that the source also has."""
         total = sum(self.weight(t) for t in claim_terms)
         if total == 0:

@@ -36,6 +36,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from . import models
 from .align import Aligner, SourceSentence
 from .claims import (
     IRREGULAR,
@@ -52,7 +53,6 @@ from .claims import (
     quotes,
     tokens,
 )
-from . import models
 from .models import (
     Article,
     Citation,

@@ -3,10 +3,9 @@ escaped by Jinja2's autoescaping, and only http(s) links are rendered as links."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
-
-from collections.abc import Iterable
 
 from ..models import Citation, Digest, Story, StorySentence
 from .common import (

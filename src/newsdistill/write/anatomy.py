@@ -27,7 +27,7 @@ def dateline(articles: list[Article]) -> str | None:
     The date is the earliest publication date among the articles, written newsroom style
     ("Nov. 18, 2026"); without any dateline, there is no dateline.
     """
-    places = Counter()
+    places: Counter[str] = Counter()
     for a in articles:
         if a.page.dateline:
             place = _DATE_IN_DATELINE.sub("", _CREDIT.sub("", a.page.dateline)).strip(" ,")
