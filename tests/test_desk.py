@@ -504,3 +504,14 @@ def test_kill_9_mid_scan_loses_nothing_committed(
     assert states == {"done": 12} and store.dirty_stories() == []
     assert sum(len(s["articles"]) for s in store.stories()) == 12
     store.close()
+
+
+def test_a_forgotten_allow_private_is_not_remembered(site: DeskSite, tmp_path: Path) -> None:
+    feeds = coast_site(site)
+    db = str(tmp_path / "again.sqlite")
+    url = next(iter(feeds.values()))
+    refused = run("scan", url, "--db", db, "--host-delay", "0")
+    assert refused.returncode == 1 and "--allow-private" in refused.stderr
+    again = run("scan", url, "--db", db, "--allow-private", "--host-delay", "0", "--format", "json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["articles"] > 0  # not held back by the earlier refusal

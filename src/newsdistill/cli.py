@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_engines import engine_options, resolve_settings
 from .errors import NewsdistillError
 
 FORMAT_CHOICE = click.Choice(["markdown", "json", "html", "text"])
@@ -25,7 +26,10 @@ def _options(
     max_mb: float,
     topic: str | None = None,
     query: str | None = None,
+    engine: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Any:
+    """Pipeline options; ``engine`` is a ``config.Settings`` (None: the offline engine)."""
     from .pipeline import Options
     from .sources import ReadOptions
     from .write.offline import WriteOptions
@@ -34,6 +38,12 @@ def _options(
         read=ReadOptions(allow_private=allow_private, max_bytes=int(max_mb * 1024 * 1024)),
         write=WriteOptions(words=words, query=query),
         topic=topic,
+        engine=engine.engine if engine else "offline",
+        engine_settings=(
+            {**engine.engine_kwargs(), "progress": progress}
+            if engine and engine.engine != "offline"
+            else {}
+        ),
     )
 
 
@@ -96,6 +106,7 @@ def main() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
 @source_options
+@engine_options
 def write(
     sources: tuple[str, ...],
     fmt: str,
@@ -105,6 +116,11 @@ def write(
     quiet: bool,
     allow_private: bool,
     max_mb: float,
+    engine: str | None,
+    base_url: str | None,
+    model: str | None,
+    config: str | None,
+    timeout: float | None,
 ) -> None:
     """Write one cited story per event from SOURCES.
 
@@ -121,8 +137,14 @@ def write(
       newsdistill write haystack/ --query "What did regulators do?" --words 200
 
     With --topic, exit status 1 means no story is about the topic.
+
+    Engines: offline (default) or a model (--engine openai --base-url URL --model NAME, or
+    --engine llamacpp --model FILE.gguf); settings also come from NEWSDISTILL_* variables
+    and a config file (see `newsdistill engines`). Whatever writes, the verifier gates every
+    sentence.
     """
-    _run_write(list(sources), fmt, words, quiet, allow_private, max_mb, topic, query)
+    settings = resolve_settings(engine, base_url, model, config, timeout)
+    _run_write(list(sources), fmt, words, quiet, allow_private, max_mb, topic, query, settings)
 
 
 def _run_write(
@@ -134,13 +156,15 @@ def _run_write(
     max_mb: float,
     topic: str | None = None,
     query: str | None = None,
+    engine: Any = None,
 ) -> None:
     from .pipeline import distill
     from .render import render
 
+    progress = _progress(quiet)
     try:
-        options = _options(words, allow_private, max_mb, topic, query)
-        digest = distill(sources, options, _progress(quiet))
+        options = _options(words, allow_private, max_mb, topic, query, engine, progress)
+        digest = distill(sources, options, progress)
     except NewsdistillError as exc:
         _fail(exc)
     click.echo(render(digest, fmt), nl=False)

@@ -48,6 +48,7 @@ from .distributed import Executor, LocalExecutor, TaskFailed
 from .errors import ExtractionError, FetchError, NewsdistillError, SourceError
 from .extract import extract
 from .fetch import (
+    AddressRefused,
     Clock,
     Deferred,
     Fetched,
@@ -203,6 +204,7 @@ _ERRORS: dict[str, type[SourceError]] = {
     "FetchError": FetchError,
     "HttpError": HttpError,
     "Refused": Refused,
+    "AddressRefused": AddressRefused,
     "Deferred": Deferred,
     "ExtractionError": ExtractionError,
 }
@@ -447,6 +449,8 @@ class Desk:
         status = exc.status if isinstance(exc, HttpError) else None
         if isinstance(exc, Deferred):
             outcome, next_check = "deferred", exc.retry_at
+        elif isinstance(exc, AddressRefused):
+            outcome, next_check = "refused", now  # depends on --allow-private: ask again
         elif isinstance(exc, Refused):
             outcome, next_check = "refused", now + self.options.fetch.robots_ttl
         else:

@@ -58,6 +58,12 @@ class Refused(FetchError):
     """The URL may not be fetched: robots.txt, a private address or an unsupported scheme."""
 
 
+class AddressRefused(Refused):
+    """The URL resolves to an address we do not fetch from without ``--allow-private``.
+
+    Unlike robots.txt, this depends on the user's flags, so it is not remembered."""
+
+
 class HttpError(FetchError):
     """The server answered with an error status (4xx, or 5xx without Retry-After)."""
 
@@ -323,7 +329,7 @@ class Fetcher:
             check_address(current, source, self.policy.allow_private)
         except FetchError as exc:
             if exc.reason.startswith("refused"):
-                raise Refused(source, exc.reason) from exc
+                raise AddressRefused(source, exc.reason) from exc
             raise
 
     def _host(self, url: str) -> _Host:

@@ -41,7 +41,8 @@ def register(cls: type) -> type:
 
 
 def _load_builtins() -> None:
-    from . import offline  # noqa: F401  (registers itself)
+    # Each module registers its engine; heavy imports (httpx, llama_cpp) stay inside them.
+    from . import llamacpp, offline, openai_compat  # noqa: F401
 
 
 def engine_ids() -> list[str]:
