@@ -303,6 +303,9 @@ def test_title_case_headlines_are_sentence_cased_but_names_keep_their_capitals(
     assert sentence_case(
         "Fire At Brennan Polymers Warehouse Injures Four In Kestrelford", fire
     ) == ("Fire at Brennan Polymers warehouse injures four in Kestrelford")
+    assert sentence_case("Quarter-Point Cut As Kestrelford Warehouse-Sized Plant Shuts", fire) == (
+        "Quarter-point cut as Kestrelford warehouse-sized plant shuts"
+    )
     assert sentence_case("Three workers hurt in Kestrelford fire", fire) == (
         "Three workers hurt in Kestrelford fire"
     )

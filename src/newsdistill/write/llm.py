@@ -689,18 +689,23 @@ def sentence_case(headline: str, articles: Sequence[Article]) -> str:
         for s in a.sentences:
             names.update(w.strip(_PUNCT) for w in s.text.split()[1:] if w[:1].isupper())
 
-    def case(w: str) -> str:
-        core = w.strip(_PUNCT)
+    def case(part: str) -> str:
+        core = part.strip(_PUNCT)
         if (
             not core[:1].isupper()
             or core in names
             or core.isupper()
             or any(c.isdigit() for c in core)
         ):
-            return w
-        return w.replace(core, core[0].lower() + core[1:], 1)
+            return part
+        return part.replace(core, core[0].lower() + core[1:], 1)
 
-    return " ".join([words[0], *(case(w) for w in words[1:])])
+    def word(w: str) -> str:  # each part of "Quarter-Point" on its own
+        return w if w.strip(_PUNCT) in names else "-".join(case(p) for p in w.split("-"))
+
+    first, *hyphened = words[0].split("-")
+    head = "-".join([first, *(case(p) for p in hyphened)])
+    return " ".join([head, *(word(w) for w in words[1:])])
 
 
 _PUNCT = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019"
