@@ -234,3 +234,10 @@ def test_adjacent_sentences_support_a_fused_claim() -> None:
     )
     assert v.label == "supported"
     assert len(v.evidence) == 2
+
+
+def test_markdown_markers_are_not_part_of_the_judged_sentences():
+    from newsdistill.verify import summary_sentences
+
+    got = summary_sentences("# Fire summary\n- **Twelve** people were hurt.\n1. The mayor spoke.")
+    assert got == ["Fire summary", "Twelve people were hurt.", "The mayor spoke."]

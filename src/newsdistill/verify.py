@@ -863,7 +863,11 @@ def summary_sentences(summary: str) -> list[str]:
     """Split a summary into sentences, one paragraph or line at a time."""
     from .sentences import split_sentences
 
-    text = re.sub(r"\n(?=\S)", "\n\n", summary.replace("\r\n", "\n"))  # a line is a paragraph
+    text = summary.replace("\r\n", "\n")
+    # Markdown markers are layout, not words: headings, bullets, emphasis.
+    text = re.sub(r"(?m)^\s{0,3}(?:#{1,6}\s+|[-*+\u2022]\s+|\d+[.)]\s+|>\s*)", "", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"\n(?=\S)", "\n\n", text)  # a line is a paragraph
     return [s.text for s in split_sentences(text, "summary")]
 
 
