@@ -56,9 +56,7 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
     def report(msg: str) -> None:
         if msg.startswith("skipped "):
             click.echo(f"warning: {msg}", err=True)
-        elif msg.startswith("warning: "):  # e.g. a model engine fell back to offline
-            click.echo(msg, err=True)
-        elif tty:
+        elif msg.startswith("warning: ") or tty:  # warnings: e.g. a model fell back to offline
             click.echo(msg, err=True)
 
     return report

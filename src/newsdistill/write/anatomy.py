@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from ..align import Aligner
+from ..clean import _DATELINE
 from ..models import Article, Citation, Fact, Quote, Sentence, TimelineEntry
 from ..textutil import normalize
 
@@ -259,13 +260,28 @@ def timeline(articles: list[Article], aligner: Aligner, limit: int = 8) -> list[
             if when in entries:
                 continue
             cites = aligner.supporting(s.text) or [Citation(a.id, s.id)]
-            entries[when] = TimelineEntry(when, s.text, tuple(cites))
+            d = _DATELINE.match(s.text)  # a source's dateline left on its first sentence
+            text = s.text[d.end() :] if d and len(s.text) > d.end() else s.text
+            entries[when] = TimelineEntry(when, text, tuple(cites))
+    # A date-only entry repeats a timed one on the same day when they tell of the same thing.
+    timed = [e for e in entries.values() if "T" in e.date]
+    for when, e in list(entries.items()):
+        if "T" not in when and any(
+            t.date.startswith(when) and len(_terms(t.text) & _terms(e.text)) >= 3 for t in timed
+        ):
+            del entries[when]
     ordered = sorted(entries.values(), key=lambda e: e.date)
     if len(ordered) <= limit:
         return ordered
     # Keep the most corroborated entries, still in date order.
     keep = sorted(ordered, key=lambda e: -len({c.article for c in e.citations}))[:limit]
     return sorted(keep, key=lambda e: e.date)
+
+
+def _terms(text: str) -> set[str]:
+    from ..textutil import content_terms
+
+    return set(content_terms(text))
 
 
 def resolve_date(text: str, published: date | None) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..align import Aligner
+from ..clean import _DATELINE
 from ..models import Article, Discrepancy, Story, StorySentence
 from ..textutil import content_terms, numbers, word_count
 from . import anatomy, register
@@ -58,7 +59,11 @@ _CLICKBAIT = re.compile(
 
 
 def trim(text: str) -> str:
-    """Drop a leading connective; the rest of the sentence is kept verbatim."""
+    """Drop a leading connective, or a source's dateline left on its first sentence (the
+    story has its own); the rest of the sentence is kept verbatim."""
+    d = _DATELINE.match(text)
+    if d and len(text) > d.end():
+        text = text[d.end() :]
     m = _CONNECTIVE.match(text)
     if m and len(text) > m.end():
         text = text[m.end() :]
