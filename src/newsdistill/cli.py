@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .cli_engines import engine_options, resolve_settings
+from .cli_engines import engine_options, pipeline_engine, resolve_settings
 from .errors import NewsdistillError
 
 FORMAT_CHOICE = click.Choice(["markdown", "json", "html", "text"])
@@ -38,12 +38,7 @@ def _options(
         read=ReadOptions(allow_private=allow_private, max_bytes=int(max_mb * 1024 * 1024)),
         write=WriteOptions(words=words, query=query),
         topic=topic,
-        engine=engine.engine if engine else "offline",
-        engine_settings=(
-            {**engine.engine_kwargs(), "progress": progress}
-            if engine and engine.engine != "offline"
-            else {}
-        ),
+        **(pipeline_engine(engine, progress) if engine else {}),
     )
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .cli_engines import engine_options
+
 if TYPE_CHECKING:
     from .desk import DeskOptions, ScanReport
     from .distributed import Executor
@@ -154,16 +156,15 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Target length of each story in words.",
         ),
-        click.option(
-            "--engine", default="offline", show_default=True, help="Engine that writes stories."
-        ),
     ]
     for opt in reversed(opts):
         f = opt(f)
-    return f
+    # Who writes the stories: the same settings as `write` (flags, environment, config file).
+    return engine_options(f, timeout=False)  # type: ignore[no-any-return]
 
 
 def _desk_options(kw: dict[str, Any]) -> DeskOptions:
+    from .cli_engines import pipeline_engine, resolve_settings
     from .desk import DeskOptions
     from .fetch import DEFAULT_CONTACT, FetchPolicy
     from .pipeline import Options
@@ -171,7 +172,8 @@ def _desk_options(kw: dict[str, Any]) -> DeskOptions:
     from .write import engine_ids
     from .write.offline import WriteOptions
 
-    if kw["engine"] not in engine_ids():
+    settings = resolve_settings(kw["engine"], kw["base_url"], kw["model"], kw["config"], None)
+    if settings.engine not in engine_ids():
         raise click.BadParameter(
             f"unknown engine; choose one of: {', '.join(engine_ids())}", param_hint="--engine"
         )
@@ -189,7 +191,8 @@ def _desk_options(kw: dict[str, Any]) -> DeskOptions:
             allow_private=kw["allow_private"], max_bytes=max_bytes, timeout=kw["timeout"]
         ),
         write=WriteOptions(words=kw["words"]),
-        engine=kw["engine"],
+        # No progress callback: story writing may run on Dask workers (it must pickle).
+        **pipeline_engine(settings),
     )
     return DeskOptions(
         pipeline=pipeline,

@@ -16,16 +16,15 @@ import click
 from .errors import NewsdistillError
 
 
-def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --engine, --base-url, --model, --config and --timeout to a command.
+def engine_options(f: Callable[..., Any] | None = None, *, timeout: bool = True) -> Any:
+    """Add --engine, --base-url, --model, --config (and --timeout) to a command.
 
     The command receives them as ``engine``, ``base_url``, ``model``, ``config`` and
     ``timeout`` (``None`` when not given, so the environment and config file can decide);
-    pass them to ``resolve_settings``.
+    pass them to ``resolve_settings``. ``timeout=False`` leaves out --timeout for commands
+    that use that name for something else (``scan``'s fetch timeout).
     """
     options = [
-        click.option("--timeout", type=click.FloatRange(min=1), default=None,
-                     help="Seconds to wait for one model answer [default: 300]."),
         click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
                      help="Settings file (TOML) [default: $NEWSDISTILL_CONFIG, or config.toml "
                           "in the user config folder]."),
@@ -37,9 +36,28 @@ def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Who writes: offline (default), openai, llamacpp. "
                           "See `newsdistill engines`."),
     ]  # fmt: skip
-    for option in options:
-        f = option(f)
-    return f
+    if timeout:
+        options.insert(0, click.option(
+            "--timeout", type=click.FloatRange(min=1), default=None,
+            help="Seconds to wait for one model answer [default: 300]."))  # fmt: skip
+
+    def decorate(g: Callable[..., Any]) -> Callable[..., Any]:
+        for option in options:
+            g = option(g)
+        return g
+
+    return decorate(f) if f is not None else decorate
+
+
+def pipeline_engine(settings: Any, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """``pipeline.Options`` keywords (``engine``, ``engine_settings``) for resolved settings.
+
+    The offline engine takes no settings; a model engine gets every setting and, when given,
+    a progress callback for its stderr messages."""
+    if settings.engine == "offline":
+        return {"engine": "offline", "engine_settings": {}}
+    extra = {"progress": progress} if progress else {}
+    return {"engine": settings.engine, "engine_settings": {**settings.engine_kwargs(), **extra}}
 
 
 def resolve_settings(

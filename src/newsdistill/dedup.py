@@ -8,6 +8,8 @@ more than a few times, so they stay apart.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .models import Article, Copy
 from .textutil import normalize
 
@@ -48,19 +50,17 @@ def merge_copies(articles: list[Article]) -> list[Article]:
     out: list[Article] = []
     for members in groups.values():
         primary = max(members, key=lambda a: len(a.page.text))
+        copies = list(primary.copies)
         for other in members:
-            if other is primary:
-                continue
-            primary.copies.append(
-                Copy(
-                    source=other.page.source,
-                    title=other.page.title,
-                    outlet=other.page.outlet,
-                    published=other.page.published,
-                    url=other.page.url,
-                    path=other.page.path,
-                )
-            )
-            primary.copies.extend(other.copies)
-        out.append(primary)
+            if other is not primary:
+                copies.append(_copy_of(other))
+                copies.extend(other.copies)
+        # A new value: the input articles are left as they were.
+        out.append(replace(primary, copies=copies) if len(members) > 1 else primary)
     return out
+
+
+def _copy_of(a: Article) -> Copy:
+    p = a.page
+    return Copy(source=p.source, title=p.title, outlet=p.outlet, published=p.published,
+                url=p.url, path=p.path)  # fmt: skip

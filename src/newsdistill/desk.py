@@ -38,7 +38,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -341,13 +341,8 @@ class Desk:
             _add_seconds(self.seconds, result.seconds)
             yield task, result
 
-    @contextmanager
-    def _timed(self, stage: str) -> Iterator[None]:
-        t = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[stage] += time.perf_counter() - t
+    def _timed(self, stage: str) -> AbstractContextManager[None]:
+        return _timing(self.seconds, stage)
 
     def _check_sources(self, rows: list[dict[str, Any]], report: ScanReport) -> None:
         now = self.clock.now()
@@ -707,13 +702,18 @@ class _Stopwatch:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
 
-    @contextmanager
-    def __call__(self, stage: str) -> Iterator[None]:
-        t = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
+    def __call__(self, stage: str) -> AbstractContextManager[None]:
+        return _timing(self.seconds, stage)
+
+
+@contextmanager
+def _timing(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the time spent inside the block to ``seconds[stage]``."""
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - t
 
 
 def read_source(

@@ -17,7 +17,7 @@ from .errors import NothingToWrite, SourceError
 from .extract import ExtractOptions, extract
 from .models import Article, Digest, Page, Skipped, Story
 from .sentences import split_sentences
-from .write import get_engine
+from .write import Engine, get_engine
 from .write.offline import WriteOptions
 
 Progress = Callable[[str], None]
@@ -73,27 +73,30 @@ def stories_from(articles: list[Article], options: Options) -> tuple[list[Story]
     otherwise they are returned as articles that joined no story.
     """
     unique = merge_copies(articles)
+    # One engine for the whole run: a model engine checks its endpoint when it is made.
+    engine = get_engine(options.engine, options.engine_settings)
     if options.write.query:
         # A question is answered from every source at once: no clustering.
-        return [write_event(unique, options)], []
+        return [write_event(unique, options, engine)], []
     groups = cluster_articles(unique, options.cluster)
     if options.topic:
         groups = [g for g in groups if matches_topic([unique[i] for i in g], options.topic)]
     multi = [g for g in groups if len(g) > 1]
     chosen = multi or groups
     lone = [unique[g[0]] for g in groups if len(g) == 1] if multi else []
-    stories = [write_event([unique[i] for i in g], options) for g in chosen]
+    stories = [write_event([unique[i] for i in g], options, engine) for g in chosen]
     return stories, lone
 
 
-def write_event(articles: list[Article], options: Options) -> Story:
-    """Write one story about one event with the chosen engine, then verify it: a sentence the
-    verifier does not find supported is not published (it is kept under ``dropped``)."""
+def write_event(articles: list[Article], options: Options, engine: Engine | None = None) -> Story:
+    """Write one story about one event with the chosen engine (made from ``options`` unless
+    given), then verify it: a sentence the verifier does not find supported is not published
+    (it is kept under ``dropped``)."""
     from dataclasses import replace
 
     from .verify import SourceIndex, story_discrepancies, verify_story
 
-    engine = get_engine(options.engine, options.engine_settings)
+    engine = engine or get_engine(options.engine, options.engine_settings)
     index = SourceIndex.shared(articles)
     story = verify_story(engine.write(articles, options.write), index)
     # Withheld sentences leave the story short; an engine that is cheap to rerun writes

@@ -579,14 +579,7 @@ class Store:
                         url=url,
                         content_hash=digest,
                         source_id=source_id,
-                        title=page.title,
-                        outlet=page.outlet,
-                        byline=page.byline,
-                        published=page.published,
-                        dateline=page.dateline,
-                        text=page.text,
-                        n_sentences=len(split),
-                        fetched=iso(now),
+                        **_article_fields(page, split, now),
                     )
                     .returning(articles.c.id)
                 ).scalar_one()
@@ -627,17 +620,7 @@ class Store:
             conn.execute(
                 articles.update()
                 .where(articles.c.id == article_id)
-                .values(
-                    content_hash=content_hash(page.text),
-                    title=page.title,
-                    outlet=page.outlet,
-                    byline=page.byline,
-                    published=page.published,
-                    dateline=page.dateline,
-                    text=page.text,
-                    n_sentences=len(split),
-                    fetched=iso(now),
-                )
+                .values(content_hash=content_hash(page.text), **_article_fields(page, split, now))
             )
             if split:
                 conn.execute(sentences.insert(), _sentence_rows(article_id, split))
@@ -996,6 +979,20 @@ def _decode_version(row: dict[str, Any]) -> dict[str, Any]:
         if key in row and isinstance(row[key], str):
             row[key] = json.loads(row[key])
     return row
+
+
+def _article_fields(page: Page, split: Sequence[Sentence], now: float) -> dict[str, Any]:
+    """The article columns that come from an extracted page."""
+    return {
+        "title": page.title,
+        "outlet": page.outlet,
+        "byline": page.byline,
+        "published": page.published,
+        "dateline": page.dateline,
+        "text": page.text,
+        "n_sentences": len(split),
+        "fetched": iso(now),
+    }
 
 
 def _sentence_rows(article_id: int, split: Sequence[Sentence]) -> list[dict[str, Any]]:
