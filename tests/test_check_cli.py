@@ -35,7 +35,7 @@ def test_unsupported_sentence_exits_three(tmp_path: Path) -> None:
     summary.write_text(
         "Two people died in the collapse. Rescuers used two cranes to lift the concrete slabs."
     )
-    r = _run(["check", str(summary), "--sources", str(PLANTED), "--format", "json"])
+    r = _run(["check", str(summary), "--sources", *SOURCES, "--format", "json"])
     assert r.exit_code == 3
     labels = [s["verdict"] for s in json.loads(r.stdout)["sentences"]]
     assert labels == ["unsupported", "supported"]
@@ -46,7 +46,7 @@ def test_stdin_and_table_output() -> None:
         "Sure, here is a summary.\n"
         "The collapse forced 60 families in riverside flats to leave their homes overnight.\n"
     )
-    r = _run(["check", "-", "--sources", str(PLANTED), "--format", "text"], stdin=text)
+    r = _run(["check", "-", "--sources", *SOURCES, "--format", "text"], stdin=text)
     assert r.exit_code == 3
     assert "not_news" in r.stdout and "contradicted" in r.stdout
     assert "Reports differ" in r.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from newsdistill.verify import (
     check_summary,
     find_discrepancies,
     is_chatter,
+    story_discrepancies,
     verify_sentence,
     verify_story,
 )
@@ -27,7 +29,9 @@ PLANTED = Path(__file__).parent / "fixtures" / "planted"
 
 @pytest.fixture(scope="module")
 def articles() -> list[Article]:
-    pages, skipped = load_pages([str(PLANTED)], Options())
+    # The Orlen footbridge event: the files at the top of the folder (each other event of
+    # the planted suite has a folder of its own).
+    pages, skipped = load_pages(sorted(str(p) for p in PLANTED.glob("*.txt")), Options())
     assert not skipped
     return make_articles(pages)
 
@@ -37,8 +41,21 @@ def index(articles: list[Article]) -> SourceIndex:
     return SourceIndex(articles)
 
 
-def _cases() -> list[dict[str, str]]:
+def _cases() -> list[dict[str, Any]]:
     return [json.loads(line) for line in (PLANTED / "planted.jsonl").read_text().splitlines()]
+
+
+_INDEXES: dict[tuple[str, ...], SourceIndex] = {}
+
+
+def _verdict(case: dict[str, Any]) -> str:
+    """The verifier's verdict on a planted case, against that case's own sources."""
+    key = tuple(case["sources"])
+    if key not in _INDEXES:
+        pages, skipped = load_pages([str(PLANTED / s) for s in key], Options())
+        assert not skipped
+        _INDEXES[key] = SourceIndex(make_articles(pages))
+    return verify_sentence(case["summary"], _INDEXES[key]).label
 
 
 # --- atoms ------------------------------------------------------------------------------------
@@ -91,35 +108,33 @@ def test_planted_suite_has_every_kind() -> None:
         "not_news",
         "paraphrase",
         "invented",
+        "designation",
+        "update",
     ):
         assert kinds[kind] >= 3, kind
 
 
-def test_faithful_paraphrases_stay_supported(index: SourceIndex) -> None:
+def test_faithful_paraphrases_stay_supported() -> None:
     wrong = [
         c["summary"]
         for c in _cases()
-        if c["kind"] == "paraphrase" and verify_sentence(c["summary"], index).label != "supported"
+        if c["expected"] == "supported" and _verdict(c) != "supported"
     ]
     assert wrong == []
 
 
-def test_no_planted_error_is_called_supported_except_known_misses(index: SourceIndex) -> None:
-    """An error passed as supported is the failure that matters most. The one known miss is
-    documented in docs/verifier.md (modal words are not told apart: "may" vs "plans to")."""
+def test_no_planted_error_is_called_supported() -> None:
+    """An error passed as supported is the failure that matters most."""
     passed = [
-        c["id"]
-        for c in _cases()
-        if c["expected"] != "supported"
-        and verify_sentence(c["summary"], index).label == "supported"
+        c["id"] for c in _cases() if c["expected"] != "supported" and _verdict(c) == "supported"
     ]
-    assert set(passed) <= {"p49"}
+    assert passed == []
 
 
-def test_planted_exact_verdicts_mostly_right(index: SourceIndex) -> None:
+def test_planted_exact_verdicts_mostly_right() -> None:
     cases = _cases()
-    right = sum(verify_sentence(c["summary"], index).label == c["expected"] for c in cases)
-    assert right / len(cases) >= 0.9
+    right = sum(_verdict(c) == c["expected"] for c in cases)
+    assert right / len(cases) >= 0.95
 
 
 @pytest.mark.parametrize(
@@ -185,6 +200,110 @@ def test_one_side_of_a_discrepancy_needs_attribution_or_range(index: SourceIndex
         == "supported"
     )
     assert verify_sentence("Between 12 and 15 people were injured.", index).label == "supported"
+
+
+def _event(folder: str) -> list[Article]:
+    pages, skipped = load_pages(sorted(str(p) for p in (PLANTED / folder).glob("*.txt")), Options())
+    assert not skipped
+    return make_articles(pages)
+
+
+def test_model_and_group_names_are_not_disputed_figures() -> None:
+    # "all of its A320 jets" / "14 jets", "G7 transport ministers" / "Nine transport ministers"
+    arts = _event("nordvale")
+    assert find_discrepancies(arts) == []
+    index = SourceIndex(arts)
+    claim = "Nordvale Air grounded 14 A320 jets after engineers found cracks in engine mounts."
+    assert verify_sentence(claim, index).label == "supported"
+    v = verify_sentence("Nordvale Air grounded 14 of its A321 jets on Monday.", index)
+    assert v.label == "contradicted" and "a321" in v.reason
+
+
+def test_a_toll_that_rises_between_reports_is_an_update_not_a_discrepancy() -> None:
+    # Valley Courier (Jan 14): "At least four people died", damage "$3 million";
+    # Alpine Wire (Jan 15): "Seven people have died", estimate "revised ... to $8 million".
+    arts = _event("brenmoor")
+    index = SourceIndex(arts)
+    assert [set(d.values()) for d in index.discrepancies] == [{"Twelve houses", "Fifteen houses"}]
+    assert {(u.old.value, u.new.value) for u in index.updates} == {(4.0, 7.0), (3e6, 8e6)}
+    label = lambda text: verify_sentence(text, index).label  # noqa: E731
+    assert label("Seven people died in the landslide in Brenmoor.") == "supported"
+    assert label("Police said seven people died in the Brenmoor landslide.") == "supported"
+    assert label("At least four people died in the landslide in Brenmoor.") == "supported"
+    v = verify_sentence("Four people died in the landslide in Brenmoor.", index)
+    assert v.label == "contradicted" and v.reason.startswith("superseded")
+    assert {e.citation.article for e in v.evidence} == {"a1", "a2"}
+    assert label("The damage to the mountain road is now estimated at $8 million.") == "supported"
+    assert label("The damage to the mountain road is $3 million.") == "contradicted"
+    assert label("Twelve houses were destroyed.") == "contradicted"  # a real discrepancy
+
+
+def _article(aid: str, outlet: str, published: str, text: str) -> Article:
+    page = Page(source=f"{aid}.txt", title="", text=text, outlet=outlet, published=published)
+    return Article(aid, page, split_sentences(text, aid))
+
+
+def test_a_revision_older_than_the_other_report_is_still_a_discrepancy() -> None:
+    revised = (
+        "The council revised its estimate of the repair bill for the Harlow pier to $8 million."
+    )
+    plain = "The council put the repair bill for the Harlow pier at $3 million."
+    later = [
+        _article("a1", "Pier Post", "2026-03-01T09:00:00Z", revised),
+        _article("a2", "Coast News", "2026-03-04T09:00:00Z", plain),
+    ]
+    assert find_discrepancies(later)  # the $3 million came after the revision
+    earlier = [
+        _article("a1", "Pier Post", "2026-03-04T09:00:00Z", revised),
+        _article("a2", "Coast News", "2026-03-01T09:00:00Z", plain),
+    ]
+    index = SourceIndex(earlier)
+    assert index.discrepancies == [] and len(index.updates) == 1
+
+
+def test_dates_that_differ_between_sources_are_a_discrepancy() -> None:
+    # Metro Ledger: "will open in 2031"; City Review: "not expected to open until late 2032".
+    arts = _event("calder")
+    (d,) = find_discrepancies(arts)
+    assert set(d.values()) == {"2031", "late 2032"} and d.what.startswith("year:")
+    index = SourceIndex(arts)
+    v = verify_sentence("The Calder Valley tram line will open in 2031.", index)
+    assert v.label == "contradicted" and "sources differ" in v.reason
+    assert len(v.evidence) == 2
+    ok = "The transport ministry said the tram line would open in 2031."
+    assert verify_sentence(ok, index).label == "supported"
+    assert verify_sentence("The tram line will open between 2031 and 2032.", index).label == (
+        "supported"
+    )
+    (about,) = story_discrepancies(arts)
+    assert len(about.claims) == 2
+
+
+def test_a_wrong_year_is_contradicted() -> None:
+    index = SourceIndex(_event("calder"))
+    for claim in (
+        "The Calder Valley tram line will open in 2033.",
+        "Construction of the line began in March 2025.",
+    ):
+        v = verify_sentence(claim, index)
+        assert v.label == "contradicted" and "year" in v.reason, claim
+
+
+def test_kinds_of_modality_are_told_apart(index: SourceIndex) -> None:
+    # The source: "The government plans to rebuild the bridge by next spring."
+    v = verify_sentence("The government may rebuild the bridge by next spring.", index)
+    assert v.label == "contradicted" and "possible" in v.reason
+    # A plan and a forecast are one kind; a fact is not a plan.
+    ok = "The government will rebuild the bridge by next spring."
+    assert verify_sentence(ok, index).label == "supported"
+    assert verify_sentence("The government rebuilt the bridge.", index).label == "contradicted"
+    # "Kallas visited the site": "will" is not "did", nor "would" ("the inquiry would report").
+    assert verify_sentence("Interior Minister Ruth Kallas will visit the site.", index).label == (
+        "contradicted"
+    )
+    assert verify_sentence("The inquiry reported within three months.", index).label == (
+        "contradicted"
+    )
 
 
 # --- stories, summaries, pairs ------------------------------------------------------------------

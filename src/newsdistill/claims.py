@@ -17,7 +17,17 @@ from .textutil import NUMBER_WORDS, STOPWORDS, normalize, stem
 # --- tokens ---------------------------------------------------------------------------------
 
 TOKEN_RE = re.compile(
-    r"(?:[A-Za-z]\.){2,}|[$£€¥]|\d+(?:,\d{3})*(?:\.\d+)?%?|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|[.;:!?,]"
+    r"(?:[A-Za-z]\.){2,}|(?P<code>[A-Z][A-Za-z]*-?\d+[A-Za-z0-9]*(?:-\d+)?)"
+    r"|[$£€¥]|\d+(?:,\d{3})*(?:\.\d+)?%?|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]|[.;:!?,]"
+)
+# A capitalised word fused with digits is a designation, not a count: "A320", "G7", "V8",
+# "COVID-19", "F-35", "H5N1". These prefixes on a year are dates, though ("Mid-2024").
+_CODE_NOT = frozenset({"mid", "pre", "post", "early", "late", "since", "until", "by", "in"})
+# Words after which a bare number names something rather than counting it ("Flight 370",
+# "Category 4 hurricane", "Article 5").
+DESIGNATORS = frozenset(
+    """flight route gate platform terminal room category level phase stage article chapter
+    section grade type model series version number bus highway junction""".split()
 )
 
 
@@ -36,6 +46,13 @@ def tokens(text: str) -> list[Token]:
     out: list[Token] = []
     for m in TOKEN_RE.finditer(normalize(text)):
         t = m.group(0)
+        if m.group("code"):
+            head = re.match(r"[A-Za-z]+", t)
+            if head and head.group(0).lower() in _CODE_NOT:  # "Mid-2024": a year, not a code
+                for part in TOKEN_RE.finditer(t.replace("-", " ")):
+                    pt = part.group(0)
+                    out.append(Token(pt, pt.lower(), stem(pt.lower()), len(out)))
+                continue
         lw = t.lower()
         if lw.endswith("n't"):  # "didn't" -> "did" + "not", so negation is one cue
             if len(lw) > 3:
@@ -80,6 +97,11 @@ _UNIT_SKIP = {
     "new",
     "of",
     "the",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
 }
 _AUX = {"were", "was", "are", "have", "had", "been", "being", "who", "reportedly", "also"}
 # Words after a number that say it is part of a date, not a count.
@@ -121,6 +143,21 @@ class Quantity:
     currency: str  # "$", "£", "€", "¥" or ""
     text: str
     context: frozenset[str] = frozenset()  # stems of the words around the number
+    # "min" for "at least 4", "max" for "up to 4": a bound is not a disagreement with a
+    # value inside it.
+    bound: str = ""
+    # "earlier" for a figure the sentence marks as superseded ("initially estimated at",
+    # "had earlier reported"), "revised" for one it marks as an update ("rose to", "revised
+    # ... to", "now"). A change over time is not a disagreement between sources.
+    stage: str = ""
+
+    def within(self, other: Quantity) -> bool:
+        """True when ``other``'s value lies inside this quantity's bound."""
+        if self.bound == "min":
+            return other.value >= self.value
+        if self.bound == "max":
+            return other.value <= self.value
+        return False
 
     def same_kind(self, other: Quantity) -> bool:
         """True when both count the same thing, so different values conflict."""
@@ -172,7 +209,13 @@ def quantities(toks: list[Token]) -> list[Quantity]:
     while i < n:
         tok = toks[i]
         value = _number_value(tok)
-        if value is None or is_year(tok) or _is_date_number(toks, i) or _is_clock(toks, i):
+        if (
+            value is None
+            or is_year(tok)
+            or _is_date_number(toks, i)
+            or _is_clock(toks, i)
+            or is_designation(toks, i)
+        ):
             i += 1
             continue
         currency = toks[i - 1].text if i > 0 and toks[i - 1].text in "$£€¥" else ""
@@ -195,22 +238,88 @@ def quantities(toks: list[Token]) -> list[Quantity]:
             continue
         if not unit:
             unit = _unit_after(toks, j)
-        text = " ".join(t.text for t in toks[max(0, i - 1 if currency else i) : j + 1])
+        start = i - 1 if currency and i > 0 and toks[i - 1].text in "$£€¥" else i
+        text = _as_written(toks[start : j + 1])
         context = frozenset(t.stem for t in toks[max(0, i - 4) : j + 5])
+        bound, stage = _bound(toks, start, j), _stage(toks, start)
         for v, cur, _ in pending:
-            out.append(Quantity(v, unit, cur or currency, text, context))
+            out.append(Quantity(v, unit, cur or currency, text, context, bound, stage))
         pending = []
-        out.append(Quantity(value, unit, currency, text, context))
+        out.append(Quantity(value, unit, currency, text, context, bound, stage))
         i = j
     for v, cur, k in pending:
         out.append(Quantity(v, "", cur, toks[k].text))
     return out
 
 
+_MIN_BEFORE = (
+    "at least|more than|over|upwards of|in excess of|no fewer than|no less than|not less than|"
+    "a minimum of"
+).split("|")
+_MAX_BEFORE = "up to|at most|fewer than|less than|under|no more than|a maximum of".split("|")
+_EARLIER = frozenset("initially originally earlier previously initial original preliminary".split())
+# An update names its new figure after "to": "rose to 7", "revised its estimate ... to $8
+# million" ("rose 5%" is a change, and two outlets' changes can disagree).
+_REVISED = frozenset(
+    """revised revises revise rose risen rises climbed climbs increased updated raised lowered
+    jumped grew grown cut reduced""".split()
+)
+
+
+def _as_written(toks: list[Token]) -> str:
+    """ "$2 million", "12 people": tokens joined, without a space after a currency sign or
+    punctuation at the end."""
+    out = ""
+    for t in toks:
+        out += t.text if not out or out[-1] in "$£€¥" else " " + t.text
+    return out.rstrip(" .,;:!?")
+
+
+def _bound(toks: list[Token], start: int, end: int) -> str:
+    before = " ".join(t.lower for t in toks[max(0, start - 3) : start])
+    if any(before.endswith(p) for p in _MIN_BEFORE):
+        return "min"
+    if any(before.endswith(p) for p in _MAX_BEFORE):
+        return "max"
+    after = " ".join(t.lower for t in toks[end : end + 4])
+    if " or more" in f" {after}":
+        return "min"
+    return ""
+
+
+def _stage(toks: list[Token], start: int) -> str:
+    """ "earlier" or "revised" when words before the figure, in its sentence, say so."""
+    to_before = start > 0 and toks[start - 1].lower == "to"
+    for k in range(start - 1, max(-1, start - 16), -1):
+        w = toks[k].lower
+        if toks[k].text in ".;:!?":
+            break
+        if w in _EARLIER:
+            return "earlier"
+        if (w in _REVISED and to_before) or (w == "now" and start - k <= 3):
+            return "revised"
+    return ""
+
+
+def is_designation(toks: list[Token], i: int) -> bool:
+    """A number that names rather than counts: "Flight 370", "Category 4", "Article 5"."""
+    return (
+        i > 0
+        and toks[i - 1].lower in DESIGNATORS
+        and toks[i].text.isdigit()
+        and (toks[i - 1].text[0].isupper() or toks[i - 1].lower != "number")
+    )
+
+
+def is_code(tok: Token) -> bool:
+    """ "A320", "G7", "COVID-19": letters fused with digits name a model, group or disease."""
+    return tok.text[0].isalpha() and any(c.isdigit() for c in tok.text)
+
+
 def _unit_after(toks: list[Token], j: int) -> str:
     """Stem of the noun or participle a number counts: "12 people were injured" -> "injur"."""
     k = j
-    while k < len(toks) and k < j + 3 and toks[k].lower in _UNIT_SKIP:
+    while k < len(toks) and k < j + 4 and (toks[k].lower in _UNIT_SKIP or is_code(toks[k])):
         k += 1
     if k >= len(toks) or not _is_word(toks[k]):
         return ""
@@ -272,13 +381,36 @@ _MAY_BEFORE = {
 }
 
 
+@dataclass(frozen=True)
+class DateMention:
+    """One date atom where the sentence states it: ("year", "2032") at token 9, "late 2032"."""
+
+    kind: str  # "year", "month", "day" or "weekday"
+    value: str
+    pos: int  # index of the token in the sentence
+    text: str  # as written, with a leading "early", "late" or "mid"
+
+
 def dates(toks: list[Token]) -> set[tuple[str, str]]:
     """Dates as (kind, value): ("year", "2024"), ("month", "5"), ("day", "5-3"),
     ("weekday", "2"). "May" counts as a month only where it cannot be the modal verb."""
-    out: set[tuple[str, str]] = set()
+    return {(d.kind, d.value) for d in date_mentions(toks)}
+
+
+_DATE_MODIFIERS = frozenset({"early", "late", "mid", "end", "spring", "summer", "autumn", "winter"})
+
+
+def date_mentions(toks: list[Token]) -> list[DateMention]:
+    """The dates of ``dates`` with where they stand, for comparing one fact across sources."""
+    out: list[DateMention] = []
+
+    def add(kind: str, value: str, i: int) -> None:
+        mod = toks[i - 1].text + " " if i > 0 and toks[i - 1].lower in _DATE_MODIFIERS else ""
+        out.append(DateMention(kind, value, i, mod + toks[i].text))
+
     for i, tok in enumerate(toks):
         if is_year(tok):
-            out.add(("year", tok.text))
+            add("year", tok.text, i)
             continue
         m = _month(tok.lower)
         if m is not None and tok.text[0].isupper():
@@ -287,7 +419,7 @@ def dates(toks: list[Token]) -> set[tuple[str, str]]:
                 after = toks[i + 1].text if i + 1 < len(toks) else ""
                 if not (after[:1].isdigit() or before in _MAY_BEFORE):
                     continue
-            out.add(("month", str(m)))
+            add("month", str(m), i)
             nxt = toks[i + 1].text if i + 1 < len(toks) else ""
             prev = toks[i - 1].text if i > 0 else ""
             day = (
@@ -298,9 +430,9 @@ def dates(toks: list[Token]) -> set[tuple[str, str]]:
                 else ""
             )
             if day:
-                out.add(("day", f"{m}-{int(day)}"))
+                add("day", f"{m}-{int(day)}", i)
         elif tok.lower in WEEKDAYS and tok.text[0].isupper():
-            out.add(("weekday", str(WEEKDAYS[tok.lower])))
+            add("weekday", str(WEEKDAYS[tok.lower]), i)
     return out
 
 
@@ -352,6 +484,8 @@ def names(toks: list[Token], known: frozenset[str] = frozenset()) -> set[str]:
         capitalised = tok.text[0].isupper() and tok.text[0].isalpha()
         if capitalised and tok.lower not in _NOT_NAMES and (not first or tok.stem in known):
             out.add(tok.stem)
+        elif is_code(tok) or (tok.text.isdigit() and is_designation(toks, tok.pos)):
+            out.add(tok.stem)  # "A320" and "Flight 370" name things like names do
         if tok.text[0].isalnum() or tok.text in "$£€¥":
             first = False
     return out
@@ -457,6 +591,27 @@ MODALS = frozenset(
         "alleged",
     ]
 )
+# What kind of unreality each cue expresses. A possibility ("may", "could", "considering") is
+# not a plan or a forecast ("plans to", "will", "expected to"), and neither is a fact.
+_POSSIBLE = frozenset(
+    """may might could can possible possibly potential potentially considering""".split()
+)
+_OBLIGED = frozenset({"should"})
+_ALLEGED = frozenset({"allegedly", "alleged"})
+
+
+def modal_class(word: str) -> str:
+    """ "possible", "obliged", "alleged" or "intended" (plans, forecasts, the future)."""
+    w = word.lower()
+    if w in _POSSIBLE:
+        return "possible"
+    if w in _OBLIGED:
+        return "obliged"
+    if w in _ALLEGED:
+        return "alleged"
+    return "intended"
+
+
 # Of these, the ones that are also ordinary words only count before a verb-like word.
 _WEAK_MODALS = frozenset({"can", "set", "aim", "aims", "want", "wants", "hope", "hopes"})
 

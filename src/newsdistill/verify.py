@@ -40,9 +40,13 @@ from . import models
 from .align import Aligner, SourceSentence
 from .claims import (
     IRREGULAR,
+    MONTHS,
+    WEEKDAYS,
+    DateMention,
     Quantity,
     Token,
-    dates,
+    date_mentions,
+    modal_class,
     modal_positions,
     name_stems_midsentence,
     names,
@@ -227,6 +231,7 @@ class _Facts:
     names: set[str]
     stems: set[str]
     quote_text: str  # quote_key of the whole sentence, for verbatim quote checks
+    date_mentions: list[DateMention] = field(default_factory=list)
 
 
 @dataclass
@@ -275,14 +280,16 @@ class SourceIndex:
         for item in self.items:
             toks = tokens(item.sentence.text)
             mid |= name_stems_midsentence(toks)
+            mentions = date_mentions(toks)
             self.facts.append(
                 _Facts(
                     toks,
                     quantities(toks),
-                    dates(toks),
+                    {(m.kind, m.value) for m in mentions},
                     set(),
                     {t.stem for t in toks},
                     quote_key(item.sentence.text),
+                    mentions,
                 )
             )
         self.known_names = frozenset(mid)
@@ -296,8 +303,17 @@ class SourceIndex:
                 self._next[k] = k + 1
 
     @cached_property
+    def _compared(self) -> tuple[list[Discrepancy], list[_Update]]:
+        return _compare_sources(self)
+
+    @property
     def discrepancies(self) -> list[Discrepancy]:
-        return _discrepancies(self)
+        return self._compared[0]
+
+    @property
+    def updates(self) -> list[_Update]:
+        """Figures a later report (or the report itself) marks as superseded."""
+        return self._compared[1]
 
     def evidence(self, unit: _Unit, score: float) -> tuple[Evidence, ...]:
         return tuple(
@@ -380,7 +396,7 @@ def verify_sentence(text: str, index: SourceIndex) -> Verdict:
     q_issue = _quote_issue(claim, index)
     clean = not best.missing and not best.conflicts and q_issue is None
     if clean and best.score >= SUPPORT_SCORE:
-        disc = _discrepancy_issue(claim, index)
+        disc = _discrepancy_issue(claim, index, best.unit)
         if disc is not None:
             reason, ev = disc
             return Verdict("contradicted", best.score * CONFLICT_FACTOR, reason, ev)
@@ -418,18 +434,21 @@ class _Claim:
     dates: set[tuple[str, str]]
     names: set[str]
     quotes: list[str]
+    mentions: list[DateMention]
 
     @classmethod
     def of(cls, text: str, index: SourceIndex) -> _Claim:
         toks = tokens(text)
+        mentions = date_mentions(toks)
         return cls(
             text,
             toks,
             content_terms(text),
             quantities(toks),
-            dates(toks),
+            {(m.kind, m.value) for m in mentions},
             names(toks, index.known_names),
             quotes(text),
+            mentions,
         )
 
 
@@ -454,7 +473,10 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
         else:
             j.missing.append(f"number {q.text!r} not in the source")
     ev_dates = set().union(*(f.dates for f in facts))
-    for kind, _value in sorted(claim.dates - ev_dates):
+    ranged = {k for k, _ in claim.dates if sum(1 for k2, _ in claim.dates if k2 == k) >= 2}
+    for kind, value in sorted(claim.dates - ev_dates):
+        if kind in ranged and _date_elsewhere((kind, value), index, claim):
+            continue  # "between 2031 and 2032": each end from a source that gives it
         if any(k == kind for k, _ in ev_dates):
             j.conflicts.append(f"date: the source gives another {kind}")
         else:
@@ -502,6 +524,16 @@ def _found_elsewhere(q: Quantity, index: SourceIndex, claim: _Claim) -> bool:
     return False
 
 
+def _date_elsewhere(date: tuple[str, str], index: SourceIndex, claim: _Claim) -> bool:
+    """A date range's end stated by another well-aligned source sentence."""
+    for r, it in index.aligner.scored(claim.text)[: CANDIDATES * 2]:
+        if r < ALIGN_MIN:
+            break
+        if date in index.facts[index.position[id(it)]].dates:
+            return True
+    return False
+
+
 def _positions(toks: Sequence[Token]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for k, t in enumerate(toks):
@@ -534,11 +566,19 @@ def _cue_conflicts(claim: list[Token], ev: list[Token]) -> list[str]:
         ev_neg = sum(1 for k in negation_positions(ev) if lo - CUE_WINDOW <= k <= hi)
         if len(negation_positions(claim)) % 2 != ev_neg % 2:
             out.append("negation: one side says not where the other does not")
-    cl, ev_ = _cued(claim, set(modal_positions(claim))), _cued(ev, set(modal_positions(ev)))
+    cl, ev_ = _cued(claim, modal_positions(claim)), _cued(ev, modal_positions(ev))
     for word, status in cl.items():
         other = ev_.get(word)
-        if other and (True in status or True in other) and not (status & other):
-            out.append(f"modality: one side has a modal word on {word!r} where the other does not")
+        if other and (status != {""} or other != {""}) and not (status & other):
+            if "" in status or "" in other:
+                out.append(
+                    f"modality: one side has a modal word on {word!r} where the other does not"
+                )
+            else:
+                out.append(
+                    f"modality: {' / '.join(sorted(status))} on {word!r} where the source has "
+                    f"{' / '.join(sorted(other))}"
+                )
             break
     return out
 
@@ -558,20 +598,23 @@ def _aligned_span(claim: list[Token], ev: list[Token]) -> tuple[int | None, int 
     return best[1], best[2]
 
 
-def _cued(toks: list[Token], cues: set[int]) -> dict[str, set[bool]]:
-    """For every content word: has it a cue just before it (True), or not (False)."""
-    governed: set[int] = set()
+def _cued(toks: list[Token], cues: list[int]) -> dict[str, set[str]]:
+    """For every content word: the kind of modal cue just before it (``claims.modal_class``:
+    "possible", "intended", ...), or "" when none governs it."""
+    cue_set = set(cues)
+    governed: dict[int, str] = {}
     for c in cues:
         for k in range(c + 1, min(len(toks), c + 1 + CUE_WINDOW)):
             if toks[k].text in ".;:!?":
                 break
-            if _is_content(toks[k]) and k not in cues:
-                governed.add(k)
+            if _is_content(toks[k]) and k not in cue_set:
+                # "could be expected to close": the first cue of a chain says how sure it is
+                governed.setdefault(k, modal_class(toks[c].lower))
                 break
-    out: dict[str, set[bool]] = {}
+    out: dict[str, set[str]] = {}
     for k, t in enumerate(toks):
-        if _is_content(t) and k not in cues:
-            out.setdefault(_key(t), set()).add(k in governed)
+        if _is_content(t) and k not in cue_set:
+            out.setdefault(_key(t), set()).add(governed.get(k, ""))
     return out
 
 
@@ -655,7 +698,11 @@ def _speaker(toks: Sequence[Token]) -> set[str]:
         while (
             j >= 0 and toks[j].text not in ".;:!?" and toks[j].lower not in {"that", "and", "but"}
         ):
-            phrase.insert(0, toks[j])
+            if toks[j].text == ",":
+                if phrase:  # "..., police said": the speaker is after the comma
+                    break
+            else:
+                phrase.insert(0, toks[j])
             j -= 1
         if len(phrase) > 8 or not phrase:  # "... , said Ruth Kallas, the minister": look after
             phrase = []
@@ -689,18 +736,62 @@ def _quote_issue(claim: _Claim, index: SourceIndex) -> tuple[str, int] | None:
 
 
 def _discrepancy_issue(
-    claim: _Claim, index: SourceIndex
+    claim: _Claim, index: SourceIndex, unit: _Unit
 ) -> tuple[str, tuple[Evidence, ...]] | None:
-    """A figure the sources disagree on, stated as fact from one side without attribution."""
-    if not claim.quantities or _ATTRIBUTION.search(claim.text):
+    """A figure or date the sources disagree on, stated as fact from one side without
+    attribution; or a figure a later report superseded, stated as if it still held."""
+    if (not claim.quantities and not claim.dates) or _ATTRIBUTION.search(claim.text):
         return None
+    cited = {index.items[k].citation for k in unit.members}
     for d in index.discrepancies:
+        kind = _date_kind(d)
+        if kind:
+            said = {m.value for m in claim.mentions if m.kind == kind}
+            values = {_side_date(side, kind) for side in d.sides}
+            if len(said) != 1 or not said & values:
+                continue  # no date of this kind, or a range of them
+            anchor = _anchor(claim.toks, [m.pos for m in claim.mentions if m.kind == kind])
+            if not cited & {side.citation for side in d.sides} and not (
+                anchor & set(d.what.split(":", 1)[1].split())
+            ):
+                continue  # a date of something else
+        elif not any(
+            q.matches(v) for q in claim.quantities for s in d.sides for v in _side_quantities(s)
+        ):
+            continue
+        ev = tuple(Evidence(s.citation, s.text, 0.0) for s in d.sides)
+        shown = " vs ".join(d.values())
+        return (f"sources differ ({shown}): state the range or say who reports which", ev)
+    for up in index.updates:
         for q in claim.quantities:
-            if any(q.matches(v) for s in d.sides for v in quantities(tokens(s.value))):
-                ev = tuple(Evidence(s.citation, s.text, 0.0) for s in d.sides)
-                values = " vs ".join(d.values())
-                return (f"sources differ ({values}): state the range or say who reports which", ev)
+            if not q.matches(up.old) or (q.bound and q.bound == up.old.bound):
+                continue  # "at least four" stays true when the toll reaches seven
+            if q.stage == "earlier" or any(o.matches(up.new) for o in claim.quantities):
+                continue
+            ev = (
+                Evidence(up.old_side.citation, up.old_side.text, 0.0),
+                Evidence(up.new_side.citation, up.new_side.text, 0.0),
+            )
+            return (
+                f"superseded: a later report gives {up.new_side.value} (was "
+                f"{up.old_side.value}); state the later figure or say when each was given",
+                ev,
+            )
     return None
+
+
+def _side_quantities(side: DiscrepancySide) -> list[Quantity]:
+    return quantities(tokens(side.value))
+
+
+def _date_kind(d: Discrepancy) -> str:
+    head = d.what.split(":", 1)[0]
+    return head if head in {"year", "month", "day"} else ""
+
+
+def _side_date(side: DiscrepancySide, kind: str) -> str:
+    found = [m.value for m in date_mentions(tokens(side.value)) if m.kind == kind]
+    return found[0] if found else ""
 
 
 # --- discrepancies ----------------------------------------------------------------------------
@@ -712,19 +803,36 @@ SAME_FACT_COSINE = 0.2
 # With the same counted unit on both sides, by eye on the bundled samples (two outlets'
 # injury counts score 0.09).
 SAME_UNIT_COSINE = 0.05
+# Content words this close before a date say what it is the date of ("open until late 2032").
+DATE_ANCHOR = 6
 
 
-def _discrepancies(index: SourceIndex) -> list[Discrepancy]:
+@dataclass(frozen=True)
+class _Update:
+    """A figure that changed over time: ``old`` was given first, or its sentence marks it as
+    superseded ("initially estimated at", "had earlier reported"); ``new`` replaces it."""
+
+    old: Quantity
+    new: Quantity
+    old_side: DiscrepancySide
+    new_side: DiscrepancySide
+
+
+def _compare_sources(index: SourceIndex) -> tuple[list[Discrepancy], list[_Update]]:
+    """Discrepancies (figures and dates that outlets give differently) and updates (figures
+    that changed between reports: not disagreements)."""
     items = [
         k
         for k, it in enumerate(index.items)
-        if index.facts[k].quantities and not it.sentence.id.endswith(".title")
+        if (index.facts[k].quantities or _comparable_dates(index.facts[k]))
+        and not it.sentence.id.endswith(".title")
     ]
     if len(items) < 2:
-        return []
+        return [], []
     m = index.aligner.space.matrix([index.items[k].sentence.text for k in items])
     sim = m @ m.T
-    found: dict[tuple[str, str], dict[Citation, DiscrepancySide]] = {}
+    found: dict[str, dict[Citation, DiscrepancySide]] = {}
+    updates: dict[tuple[Citation, Citation, str], _Update] = {}
     for x in range(len(items)):
         # A figure that counts the same specific thing ("15 people were treated" / "12 people
         # were treated") needs little else in common: one event's reports word it differently.
@@ -735,6 +843,11 @@ def _discrepancies(index: SourceIndex) -> list[Discrepancy]:
             if a.article.id == b.article.id or _same_outlet(a.article, b.article):
                 continue
             fa, fb = index.facts[items[x]], index.facts[items[y]]
+            if sim[x, y] >= SAME_FACT_COSINE:
+                for what, va, vb in _date_conflicts(fa, fb):
+                    sides = found.setdefault(what, {})
+                    sides.setdefault(a.citation, DiscrepancySide(va, a.citation, a.sentence.text))
+                    sides.setdefault(b.citation, DiscrepancySide(vb, b.citation, b.sentence.text))
             for qa in fa.quantities:
                 for qb in fb.quantities:
                     if not qa.same_kind(qb) or qa.matches(qb):
@@ -752,15 +865,90 @@ def _discrepancies(index: SourceIndex) -> list[Discrepancy]:
                         qb.matches(o) for o in fa.quantities
                     ):
                         continue
-                    key = (qa.unit, qa.currency)
-                    sides = found.setdefault(key, {})
-                    sides.setdefault(
-                        a.citation, DiscrepancySide(qa.text, a.citation, a.sentence.text)
-                    )
-                    sides.setdefault(
-                        b.citation, DiscrepancySide(qb.text, b.citation, b.sentence.text)
-                    )
-    return [Discrepancy(cur + unit, tuple(s.values())) for (unit, cur), s in found.items()]
+                    side_a = DiscrepancySide(qa.text, a.citation, a.sentence.text)
+                    side_b = DiscrepancySide(qb.text, b.citation, b.sentence.text)
+                    change = _change(qa, a.article, qb, b.article)
+                    if change == "compatible":
+                        continue
+                    if change == "a->b":
+                        updates.setdefault(
+                            (a.citation, b.citation, qa.text), _Update(qa, qb, side_a, side_b)
+                        )
+                    elif change == "b->a":
+                        updates.setdefault(
+                            (b.citation, a.citation, qb.text), _Update(qb, qa, side_b, side_a)
+                        )
+                    else:
+                        sides = found.setdefault(qa.currency + qa.unit, {})
+                        sides.setdefault(a.citation, side_a)
+                        sides.setdefault(b.citation, side_b)
+    discrepancies = [Discrepancy(what, tuple(s.values())) for what, s in found.items()]
+    return discrepancies, list(updates.values())
+
+
+def _change(qa: Quantity, art_a: Article, qb: Quantity, art_b: Article) -> str:
+    """How two outlets' different values for one thing relate: "a->b" when b's value
+    replaces a's, "b->a" the other way round, "compatible" when both hold (a bound and a
+    value inside it), "" when they disagree."""
+    ta, tb = art_a.page.published or "", art_b.page.published or ""
+    pairs = (("a->b", qa, qb, ta, tb), ("b->a", qb, qa, tb, ta))
+    for direction, q1, q2, t1, t2 in pairs:
+        # q1's own sentence marks it as superseded, or q2's marks it as the revision and
+        # q2 was not published before q1.
+        if q1.stage == "earlier" and q2.stage != "earlier":
+            return direction
+        if q2.stage == "revised" and q1.stage != "revised" and not (t1 and t2 and t2 < t1):
+            return direction
+    for direction, q1, q2, t1, t2 in pairs:
+        if q1.within(q2):  # "at least 4 dead", then "7 dead"
+            return direction if t1 and t2 and t1 < t2 else "compatible"
+    return ""
+
+
+def _comparable_dates(f: _Facts) -> bool:
+    return any(m.kind in {"year", "month"} for m in f.date_mentions)
+
+
+def _date_conflicts(fa: _Facts, fb: _Facts) -> list[tuple[str, str, str]]:
+    """Dates of the same thing that two sentences give differently: ("year:open", "2031",
+    "late 2032"); the shared words before the dates say what they date."""
+    out: list[tuple[str, str, str]] = []
+    years_a = {m.value for m in fa.date_mentions if m.kind == "year"}
+    years_b = {m.value for m in fb.date_mentions if m.kind == "year"}
+    for kind in ("year", "month"):
+        if kind == "month" and years_a and years_b and not years_a & years_b:
+            continue  # the years differ already
+        ma = [m for m in fa.date_mentions if m.kind == kind]
+        mb = [m for m in fb.date_mentions if m.kind == kind]
+        va, vb = {m.value for m in ma}, {m.value for m in mb}
+        for da in ma:
+            for db in mb:
+                if da.value in vb or db.value in va:
+                    continue
+                shared = _anchor(fa.toks, [da.pos]) & _anchor(fb.toks, [db.pos])
+                if shared:
+                    out.append((f"{kind}:{' '.join(sorted(shared))}", da.text, db.text))
+    return out
+
+
+def _anchor(toks: Sequence[Token], positions: list[int]) -> set[str]:
+    """Keys of the content words just before a date in its sentence: what it is the date of."""
+    out: set[str] = set()
+    for pos in positions:
+        for k in range(pos - 1, max(-1, pos - 1 - DATE_ANCHOR), -1):
+            t = toks[k]
+            if t.text in ".;:!?":
+                break
+            if _is_content(t) and not t.text[0].isdigit() and t.lower not in _DATE_WORDS:
+                out.add(_key(t))
+    return out
+
+
+_DATE_WORDS = frozenset(
+    {"early", "late", "mid", "end", "next", "last", "year", "month", "week", "until", "since"}
+    | set(MONTHS)
+    | set(WEEKDAYS)
+)
 
 
 _CLOCK_UNITS = {"a.m.", "p.m.", "am", "pm", "a.m", "p.m"}
@@ -799,6 +987,11 @@ def story_discrepancies(articles: Sequence[Article]) -> list[models.Discrepancy]
         words = normalize(first.text)
         at = words.find(first.value)
         about = " ".join(words[at:].split()[1:4]).strip(" ,.;:") if at >= 0 else d.what
+        kind = _date_kind(d)
+        if kind:  # "the year (open)": what the dates are the dates of
+            keys = set(d.what.split(":", 1)[1].split())
+            said = [t.text for t in tokens(first.text) if _key(t) in keys]
+            about = f"the {kind} ({', '.join(dict.fromkeys(said)) or d.what})"
         claims = tuple(
             models.Claim(sides[0].text, tuple(dict.fromkeys(x.citation for x in sides)))
             for sides in by_value.values()
