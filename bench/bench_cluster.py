@@ -1,6 +1,11 @@
 """Event clustering benchmark: quality (B-cubed) and speed/memory on a synthetic stream.
 
-Run: .venv/bin/python bench/bench_cluster.py [--stream 10000] [--show-merges]
+Run: .venv/bin/python bench/bench_cluster.py [--stream 10000] [--show-merges] [--calibrate]
+
+``--calibrate`` prints where ``ClusterOptions.story_threshold`` comes from: on the fixtures
+and the synthetic stream only, every event's reports are split into two parts and the parts
+are scored against each other (``EventClusterer.story_score``), next to the scores of pairs
+of different events.
 
 Quality sets
 - fixtures: tests/fixtures/events (ours, labelled). The defaults were calibrated on this set
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import random
 import resource
@@ -35,7 +41,15 @@ from pathlib import Path
 
 import numpy as np
 
-from newsdistill.cluster import ClusterOptions, EventClusterer, bcubed, cluster_articles, features
+from newsdistill.cluster import (
+    ClusterOptions,
+    DocFreq,
+    EventCluster,
+    EventClusterer,
+    bcubed,
+    cluster_articles,
+    features,
+)
 from newsdistill.errors import SourceError
 from newsdistill.extract import extract
 from newsdistill.models import Article, Document, Page
@@ -351,11 +365,74 @@ def speed(n: int) -> None:
     print(f"peak resident memory of the whole process (incl. the articles): {rss:.0f} MiB")
 
 
+def _story_scores(
+    articles: list[Article], gold: list[str]
+) -> tuple[list[tuple[float, str]], list[tuple[float, str]]]:
+    """story_score of (part, rest) splits of each event and of pairs of different events."""
+    options = ClusterOptions()
+    feats = [features(a, options) for a in articles]
+    df = DocFreq()
+    for f in feats:
+        df.add(set(f.terms) | set(f.body) | set(f.names))
+
+    scorer = EventClusterer(options, doc_freq=df)
+
+    def story(idx: list[int]) -> EventCluster:
+        # A clusterer that joins nothing by itself; the parts are merged by hand.
+        c = EventClusterer(replace(options, threshold=9.0, story_threshold=9.0), doc_freq=df)
+        first = c.add(articles[idx[0]], feats[idx[0]])
+        for i in idx[1:]:
+            c._merge(c.clusters[first], c.clusters[c.add(articles[i], feats[i])])
+        return c.clusters[c.resolve(first)]
+
+    def score(a: list[int], b: list[int]) -> float:
+        return scorer.story_score(story(a), story(b))
+
+    by: dict[str, list[int]] = {}
+    for i, g in enumerate(gold):
+        by.setdefault(g, []).append(i)
+
+    same, diff = [], []
+    for label, idx in by.items():
+        for k in range(1, len(idx) // 2 + 1):
+            for part in itertools.combinations(idx, k):
+                rest = [i for i in idx if i not in part]
+                same.append((score(list(part), rest), label))
+    labels = sorted(by)
+    for a, b in itertools.combinations(labels, 2):
+        if abs(by[a][0] - by[b][0]) <= 100:  # in a stream, only nearby events ever meet
+            diff.append((score(by[a], by[b]), f"{a} / {b}"))
+    return same, diff
+
+
+def calibrate() -> None:
+    print("## story_threshold calibration (story_score of event parts vs. different events)\n")
+    print("| set | lowest same-event split | highest different events | next highest |")
+    print("|---|---|---|---|")
+    arts, gold = load_fixtures()
+    for name, (a, g) in [("fixtures", (arts, gold)), ("synthetic, 600", synthetic_stream(600))]:
+        same, diff = _story_scores(a, g)
+        lo = min(same)
+        hi = sorted(diff, reverse=True)
+        print(
+            f"| {name} | {lo[0]:.3f} ({lo[1]}) | {hi[0][0]:.3f} ({hi[0][1]}) "
+            f"| {hi[1][0]:.3f} ({hi[1][1]}) |"
+        )
+    print(
+        "\nThe rate cuts (e03/e04) are the same bank, words and people ten weeks apart; only"
+        " dates tell them apart, and stories are only compared within overlapping windows.\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stream", type=int, default=10_000, help="synthetic stream length")
     parser.add_argument("--show-merges", action="store_true", help="list mixed clusters of the mix")
+    parser.add_argument("--calibrate", action="store_true", help="only the story_threshold data")
     args = parser.parse_args(argv)
+    if args.calibrate:
+        calibrate()
+        return
     quality(args.show_merges)
     speed(args.stream)
 

@@ -3,7 +3,7 @@ clusterer, the topic filter and the ``cluster`` command.
 
 The fixture floors below are stated once and not tuned to pass: the defaults were
 calibrated on these fixtures with dates removed (see cluster.ClusterOptions), where they
-score 1.000 dated and 0.964 undated; the floors leave room for small changes elsewhere in
+score 1.000 dated and 0.971 undated; the floors leave room for small changes elsewhere in
 the pipeline (extraction, sentence splitting) without hiding a real regression.
 """
 
@@ -149,6 +149,83 @@ def test_names_skip_sentence_starts_and_split_multiword_names(fixture_set) -> No
     # "Oakhurst Homes may try again" is its only mention, at a sentence start: not known.
     assert "oakhurst" not in found
     assert "there" not in found and "he" not in found
+
+
+def test_names_are_counted_once_and_never_words_also_written_in_lower_case() -> None:
+    text = (
+        "Trams stopped in Marrowick on Tuesday. Commuters in Marrowick waited for buses, and "
+        "shops in Marrowick were quiet.\n\nMayor Odile Ferrand spoke in Marrowick at noon. "
+        "Support from Financial groups was thin, said Ferrand.\n\nThe financial cost and "
+        "the support for drivers were not discussed."
+    )
+    found = names(make_articles([_page(1, text, None)])[0])
+    assert found["marrowick"] == 1 and found["ferrand"] == 1 and found["odile"] == 1
+    # Capitalised mid-sentence but also written in lower case: a word, not a name.
+    assert "financial" not in found and "support" not in found
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_same_day_same_city_events_stay_apart(fixture_set, dated: bool) -> None:
+    """A share listing and a tram strike in Marrowick on one day: the city, the mayor and
+    the currency are shared, the event is not."""
+    files, articles, _ = fixture_set
+    groups = cluster_articles(articles if dated else _undated(articles))
+    listing, strike = _cluster_of(groups, files, "e19-"), _cluster_of(groups, files, "e20-")
+    assert not listing & strike
+    assert len(listing) == 1 and len(strike) == 1
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_one_event_told_from_several_angles_is_one_story(fixture_set, dated: bool) -> None:
+    """A bank takeover reported as markets, regulator, staff and savers stories."""
+    files, articles, _ = fixture_set
+    groups = cluster_articles(articles if dated else _undated(articles))
+    (only,) = _cluster_of(groups, files, "e18-")
+    assert {files[i][:4] for i in groups[only]} == {"e18-"}
+
+
+def _deal(bank: str, buyer: str, chair: str, organiser: str, town: str, angle: str) -> str:
+    """One report of a bank takeover; ``angle`` is what its first sentence is about."""
+    facts = {
+        "markets": f"Shares in {bank} fell 30 percent on Monday after {buyer} agreed to buy "
+        "the lender for 900 million crowns.",
+        "regulator": f"The banking regulator, chaired by {chair}, used emergency powers to "
+        f"approve the sale of {bank} to {buyer}.",
+        "staff": f"Workers at the 80 branches of {bank} were told their jobs were under "
+        f"review, union organiser {organiser} said.",
+        "savers": f"Savers with {bank} in {town} were told that every deposit moves to "
+        f"{buyer} in full.",
+    }
+    return "\n\n".join([facts[angle], *(v for k, v in facts.items() if k != angle)])
+
+
+def test_stories_opened_separately_for_one_event_merge_on_their_profiles() -> None:
+    """Each report leads with a different angle, so (with a one-sentence lead and a bar no
+    lead reaches) every report opens its own story. The story profiles (full text + names)
+    reunite the takeover as reports arrive, and keep the other bank's same-words takeover
+    apart; without story merging nothing would join."""
+    day = datetime(2026, 6, 8, 7)
+    tolland = [
+        _deal("Tolland Mutual", "Brisk Bank", "Ada Venn", "Pia Holm", "Carrow", angle)
+        for angle in ("markets", "regulator", "staff", "savers")
+    ]
+    orrin = [
+        _deal("Orrin Savings", "Kettle Trust", "Bram Osk", "Ula Fenn", "Wexmoor", angle)
+        for angle in ("markets", "staff")
+    ]
+    articles = make_articles(
+        [_page(n, t, day + timedelta(hours=n)) for n, t in enumerate(tolland + orrin)]
+    )
+    strict = ClusterOptions(threshold=0.9, lead_sentences=1)
+    clusterer = EventClusterer(strict)
+    ids = [clusterer.add(a) for a in articles]
+    assert clusterer.groups() == [[0, 1, 2, 3], [4, 5]]
+    assert len({clusterer.resolve(i) for i in ids[:4]}) == 1  # the desk follows merges
+    apart = EventClusterer(replace(strict, story_threshold=1.01))
+    for a in articles:
+        apart.add(a)
+    assert len(apart.groups()) == 6
+    assert cluster_articles(articles, strict) == [[0, 1, 2, 3], [4, 5]]
 
 
 # ---------------------------------------------------------------------------------------
