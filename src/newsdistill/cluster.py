@@ -12,7 +12,9 @@ claimant and town. So an article is compared with a story on three things:
 
 The score is ``(1 - entity_weight) * content + entity_weight * names``; the article joins
 the best-scoring story in its time window when the score reaches ``threshold``, otherwise
-it opens a new story.
+it opens a new story. Stories opened separately for one event (reports that lead with
+different angles) merge when their profiles agree: the full text of all their reports and
+their names (``EventClusterer.story_score``, ``story_threshold``).
 
 Incremental by construction (``EventClusterer.add``): a new article is compared with the
 centroids of the stories open in its time window, never with every article seen, so for a
