@@ -22,7 +22,12 @@ pytest.importorskip(
 
 import newsdistill.desk as desk_module  # noqa: E402
 from newsdistill.desk import Desk, DeskOptions  # noqa: E402
-from newsdistill.distributed import DaskExecutor, LocalExecutor, split_policy  # noqa: E402
+from newsdistill.distributed import (  # noqa: E402
+    DaskExecutor,
+    LocalExecutor,
+    TaskFailed,
+    split_policy,
+)
 from newsdistill.fetch import FetchPolicy  # noqa: E402
 from newsdistill.store import Store  # noqa: E402
 from tests.desk_server import (  # noqa: E402
@@ -221,6 +226,36 @@ def test_a_task_that_raises_is_retried_then_recorded_for_its_item(
     store.close()
 
 
+def _square_unless_three(task: tuple[int, str]) -> int:
+    n, log = task
+    if n == 3:
+        with open(log, "a") as f:
+            f.write(f"{n}\n")
+        raise ValueError("three is not welcome")
+    return n * n
+
+
+def test_a_batch_keeps_order_and_retries_only_the_task_that_raised(
+    cluster: DaskExecutor, tmp_path: Path
+) -> None:
+    """Tasks travel in batches; one that raises does not fail its batch: it is run again
+    alone, ``retries`` more times, then handed back as a ``TaskFailed``."""
+    log = str(tmp_path / "threes.log")
+    batched = DaskExecutor(cluster.client, retries=2, batch=10)
+    tasks = [(n, log) for n in range(10)]
+    chunks = list(batched.chunks(_square_unless_three, iter(tasks), count=len(tasks)))
+    assert [t for chunk in chunks for t, _ in chunk] == tasks  # task order
+    assert len(chunks) == 5  # 10 tasks over 2 workers: batches of 2 keep both busy
+    results = dict((t[0], r) for chunk in chunks for t, r in chunk)
+    assert {n: r for n, r in results.items() if n != 3} == {n: n * n for n in range(10) if n != 3}
+    failed = results[3]
+    assert isinstance(failed, TaskFailed) and failed.attempts == 3
+    assert failed.reason == "ValueError: three is not welcome"
+    assert Path(log).read_text().split() == ["3"] * 3  # once in its batch, twice alone
+    big = list(DaskExecutor(cluster.client, batch=4).chunks(_square_unless_three, [(1, log)] * 40))
+    assert [len(c) for c in big] == [4] * 10  # at most ``batch`` per round trip
+
+
 def test_a_killed_worker_loses_no_article(site: DeskSite, tmp_path: Path) -> None:
     """SIGKILL one worker process mid-scan: Dask reruns its tasks elsewhere and every
     article is stored once."""
@@ -268,6 +303,10 @@ def test_local_executor_keeps_task_order() -> None:
 
     got = list(LocalExecutor(4).map(slow_first, range(5)))
     assert got == [(n, n * n) for n in range(5)]
+    # In chunks: the results that were ready together (all of them here: the first task is
+    # the slowest), to be stored in one transaction.
+    chunks = list(LocalExecutor(4).chunks(slow_first, range(5)))
+    assert [pair for chunk in chunks for pair in chunk] == got and len(chunks) < 5
 
 
 def test_cli_scan_on_workers_and_usage_errors(site: DeskSite, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from newsdistill import store as st
 from newsdistill.models import Page
 from newsdistill.sentences import split_sentences
-from newsdistill.store import NewItem, Store, StoreError
+from newsdistill.store import NewArticle, NewItem, Store, StoreError
 from tests.desk_server import PgServer, backend_url, postgres_server
 
 T0 = 2_000_000_000.0
@@ -212,6 +212,76 @@ def test_a_write_that_fails_half_way_leaves_nothing(
     with pytest.raises(RuntimeError):
         add(store)
     assert store.counts()["articles"] == 0 and store.check() == []
+
+
+def test_a_batch_of_articles_is_stored_as_one_at_a_time_would_be(store: Store) -> None:
+    """``add_articles``: duplicates of earlier articles in the same batch (by URL, by text)
+    and of stored ones are found, new ones get ids in order, items and the log are kept."""
+    stored, _ = add(
+        store, "An older report of the flood. It was stored before.", "https://o.test/1"
+    )
+    sid = store.add_source("https://gazette.test/rss", T0)
+    keys = [f"https://gazette.test/{i}" for i in range(6)]
+    store.add_items(sid, [NewItem(k, k, "T", None, None) for k in keys], T0)
+    items = store.due_items(T0)
+
+    def new(i: int, text: str, url: str) -> NewArticle:
+        p = page(text, url=url)
+        return NewArticle(p, split_sentences(text, "a0"), url, sid, items[i], 100, 0.1)
+
+    other = TEXT + " A second high tide is due."
+    batch = [
+        new(0, TEXT, "https://gazette.test/a"),
+        new(1, TEXT, "https://gazette.test/a"),  # same URL as the first
+        new(2, TEXT.upper(), "https://mirror.test/a"),  # same text as the first
+        new(3, other, "https://gazette.test/b"),
+        new(4, "An older report of the flood. It was stored before.", "https://x.test/9"),
+        new(5, other + " Later.", None),  # no URL: known by its text only
+    ]
+    got = store.add_articles(batch, T0)
+    first, second, third = got[0][0], got[3][0], got[5][0]
+    assert got == [
+        (first, True),
+        (first, False),
+        (first, False),
+        (second, True),
+        (stored, False),
+        (third, True),
+    ]
+    assert stored < first < second < third
+    assert store.counts()["articles"] == 4 and store.check() == []
+    states = {i["key"]: (i["state"], i["article_id"]) for i in store.due_items(T0)}
+    assert states == {}  # none left pending
+    with store.read() as conn:
+        rows = conn.exec_driver_sql("SELECT state, article_id FROM items ORDER BY id").all()
+    assert [tuple(r) for r in rows] == [
+        ("done", first),
+        ("duplicate", first),
+        ("duplicate", first),
+        ("done", second),
+        ("duplicate", stored),
+        ("done", third),
+    ]
+    log = [r["outcome"] for r in reversed(store.fetch_log())]
+    assert log == ["ok", "ok", "duplicate", "duplicate", "ok", "duplicate", "ok"]
+    assert [s.id for s in store.load_articles([second])[0].sentences][:1] == [f"a{second}.s1"]
+    assert store.add_articles([], T0) == []
+
+
+def test_a_batch_is_one_transaction(store: Store) -> None:
+    """Writes inside ``Store.batch`` see each other and are committed together, or not at
+    all when the block fails."""
+    with store.batch():
+        aid, _ = add(store)
+        assert store.find_article(url="https://gazette.test/a") == aid  # reads see the batch
+        with store.batch():  # nested: the same transaction
+            add(store, TEXT + " More.", url="https://gazette.test/b")
+    assert store.counts()["articles"] == 2
+    with pytest.raises(RuntimeError), store.batch():
+        add(store, TEXT + " Third.", url="https://gazette.test/c")
+        add(store, TEXT + " Fourth.", url="https://gazette.test/d")
+        raise RuntimeError("killed mid-batch")
+    assert store.counts()["articles"] == 2 and store.check() == []
 
 
 # -- stories and versions --------------------------------------------------------------------

@@ -67,7 +67,7 @@ from .models import (
     SourceKind,
 )
 from .pipeline import Options
-from .store import NewItem, Store, content_hash
+from .store import NewArticle, NewItem, Store, content_hash
 
 if TYPE_CHECKING:
     from .cluster import Features
@@ -321,8 +321,11 @@ class Desk:
             out += [f.url for f in parse_opml(content, name)]
         return out
 
-    def _map(self, fn: Callable[..., Any], tasks: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
-        """Run a worker function over tasks on the executor, in task order; the local
+    def _map(
+        self, fn: Callable[..., Any], tasks: Sequence[Any]
+    ) -> Iterator[list[tuple[Any, _Read]]]:
+        """Run a worker function over tasks on the executor, in task order, in lists of the
+        results that arrived together (each is stored in one transaction); the local
         executor shares this desk's fetcher, Dask workers use their own with a share of the
         per-host politeness budget."""
         if self.executor.in_process:
@@ -333,13 +336,18 @@ class Desk:
             policy = split_policy(self.options.fetch, self.executor.workers())
             options = dataclasses.replace(self.options, fetch=policy)
             bound = functools.partial(fn, options=options)
-        for task, result in self.executor.map(bound, tasks):
-            if isinstance(result, TaskFailed):
-                url = task["url"] if isinstance(task, dict) else task[0]["url"] or task[0]["key"]
-                reason = f"worker failed {result.attempts} times: {result.reason}"
-                result = _Read("failed", failure=_Failure("FetchError", url, reason))
-            _add_seconds(self.seconds, result.seconds)
-            yield task, result
+        for chunk in self.executor.chunks(bound, tasks):
+            reads = []
+            for task, result in chunk:
+                if isinstance(result, TaskFailed):
+                    url = (
+                        task["url"] if isinstance(task, dict) else task[0]["url"] or task[0]["key"]
+                    )
+                    reason = f"worker failed {result.attempts} times: {result.reason}"
+                    result = _Read("failed", failure=_Failure("FetchError", url, reason))
+                _add_seconds(self.seconds, result.seconds)
+                reads.append((task, result))
+            yield reads
 
     def _timed(self, stage: str) -> AbstractContextManager[None]:
         return _timing(self.seconds, stage)
@@ -359,14 +367,16 @@ class Desk:
             else:
                 due.append(row)
         extra: list[dict[str, Any]] = []
-        for row, read in self._map(read_source, _by_host(due, lambda r: r["url"])):
-            with self._timed("store"):
-                extra += self._source_done(row, read, report)
+        for chunk in self._map(read_source, _by_host(due, lambda r: r["url"])):
+            with self._timed("store"), self.store.batch():
+                for row, read in chunk:
+                    extra += self._source_done(row, read, report)
             self._tell(report)
         if extra:  # feeds listed by an OPML URL: checked in the same pass, one level deep
-            for row, read in self._map(read_source, _by_host(extra, lambda r: r["url"])):
-                with self._timed("store"):
-                    self._source_done(row, read, report)
+            for chunk in self._map(read_source, _by_host(extra, lambda r: r["url"])):
+                with self._timed("store"), self.store.batch():
+                    for row, read in chunk:
+                        self._source_done(row, read, report)
                 self._tell(report)
 
     def _source_done(
@@ -485,7 +495,7 @@ class Desk:
             if self.store.find_article(text_hash=content_hash(read.page.text)) is None:
                 self.store.replace_article(existing, read.page, read.sentences, now)
             return
-        self._store_article(read, report, now, source_id=row["id"])
+        self._store_articles([(read, row["id"], None)], report, now)
 
     # -- stage 2: items ----------------------------------------------------------------------
 
@@ -504,38 +514,53 @@ class Desk:
             (item, titles.get(item["source_id"], ""))
             for item in _by_host(todo, lambda i: i["url"] or "")
         ]
-        for (item, _), read in self._map(read_item, tasks):
-            with self._timed("store"):
-                self._item_done(item, read, report)
+        for chunk in self._map(read_item, tasks):
+            with self._timed("store"), self.store.batch():
+                self._items_done(chunk, report)
             self._tell(report)
 
-    def _item_done(self, item: dict[str, Any], read: _Read, report: ScanReport) -> None:
+    def _items_done(
+        self, chunk: list[tuple[tuple[dict[str, Any], str], _Read]], report: ScanReport
+    ) -> None:
+        """Store a chunk of read items in order: each run of articles with one
+        ``add_articles``, each failure as it comes."""
         now = self.clock.now()
-        if read.failure is not None:
+        run: list[tuple[_Read, int | None, dict[str, Any] | None]] = []
+        for (item, _), read in chunk:
+            if read.failure is None:
+                run.append((read, item["source_id"], item))
+                continue
+            self._store_articles(run, report, now)
+            run = []
             self._item_failed(item, read.failure.error(), report, now)
-            return
-        assert read.page is not None and read.sentences is not None
-        self._store_article(read, report, now, source_id=item["source_id"], item=item)
+        self._store_articles(run, report, now)
 
-    def _store_article(self, read: _Read, report: ScanReport, now: float, **where: Any) -> None:
-        """Store one read article (new or a duplicate) and count it."""
-        assert read.page is not None and read.sentences is not None
-        f = read.fetched
-        aid, new = self.store.add_article(
-            read.page,
-            read.sentences,
-            now,
-            url=read.url,
-            nbytes=read.nbytes,
-            elapsed=f.elapsed if f else None,
-            **where,
-        )
-        if new:
-            report.articles += 1
-            if read.features is not None:
-                self._features[aid] = read.features
-        else:
-            report.duplicates += 1
+    def _store_articles(
+        self,
+        reads: list[tuple[_Read, int | None, dict[str, Any] | None]],
+        report: ScanReport,
+        now: float,
+    ) -> None:
+        """Store read articles (``(read, source id, item)``: new ones or duplicates) and
+        count them."""
+        new = []
+        for read, source_id, item in reads:
+            assert read.page is not None and read.sentences is not None
+            f = read.fetched
+            elapsed = f.elapsed if f else None
+            new.append(
+                NewArticle(
+                    read.page, read.sentences, read.url, source_id, item, read.nbytes, elapsed
+                )
+            )
+        stored = self.store.add_articles(new, now)
+        for (read, _, _), (aid, fresh) in zip(reads, stored, strict=True):
+            if fresh:
+                report.articles += 1
+                if read.features is not None:
+                    self._features[aid] = read.features
+            else:
+                report.duplicates += 1
 
     def _item_failed(
         self, item: dict[str, Any], exc: SourceError, report: ScanReport, now: float
@@ -573,39 +598,45 @@ class Desk:
         self._features.clear()
 
     def _write_stories(self, report: ScanReport) -> None:
+        dirty = self.store.dirty_stories()
+
         def tasks() -> Iterator[tuple[int, list[int], list[Article]]]:
             # Lazy: the thread-pool path loads one story at a time; Dask keeps a window.
-            for sid in self.store.dirty_stories():
+            for sid in dirty:
                 ids = self.store.story_articles(sid)
                 if len(ids) >= self.options.min_articles:
                     yield sid, ids, self.store.load_articles(ids)
 
         write = functools.partial(write_story, options=self.options.pipeline)
-        for (sid, ids, _), result in self.executor.map(write, tasks(), inline=True):
-            if isinstance(result, TaskFailed):
-                result = _Written(None, f"worker failed {result.attempts} times: {result.reason}")
-            _add_seconds(self.seconds, result.seconds)
-            if result.data is None:
-                # The story keeps its last version; it is tried again when an article joins.
-                reason = result.reason or "unknown error"
-                self.store.story_failed(sid, reason)
-                report.stories_failed += 1
-                report.failures.append(
-                    {"url": f"story {sid}", "reason": f"writing failed: {reason}"}
-                )
-                continue
-            t = time.perf_counter()
-            data = result.data
-            previous = self.store.version(sid)
-            changes = describe_changes(previous, data, ids)
-            self.store.save_version(sid, data, ids, changes, self.clock.now())
-            self.seconds["store"] += time.perf_counter() - t
-            report.story_ids.append(sid)
-            if previous is None:
-                report.stories_new += 1
-            else:
-                report.stories_updated += 1
+        chunks = self.executor.chunks(write, tasks(), inline=True, count=len(dirty))
+        for chunk in chunks:
+            with self._timed("store"), self.store.batch():
+                for (sid, ids, _), result in chunk:
+                    self._story_done(sid, ids, result, report)
             self._tell(report)
+
+    def _story_done(
+        self, sid: int, ids: list[int], result: _Written | TaskFailed, report: ScanReport
+    ) -> None:
+        if isinstance(result, TaskFailed):
+            result = _Written(None, f"worker failed {result.attempts} times: {result.reason}")
+        _add_seconds(self.seconds, result.seconds)
+        if result.data is None:
+            # The story keeps its last version; it is tried again when an article joins.
+            reason = result.reason or "unknown error"
+            self.store.story_failed(sid, reason)
+            report.stories_failed += 1
+            report.failures.append({"url": f"story {sid}", "reason": f"writing failed: {reason}"})
+            return
+        data = result.data
+        previous = self.store.version(sid)
+        changes = describe_changes(previous, data, ids)
+        self.store.save_version(sid, data, ids, changes, self.clock.now())
+        report.story_ids.append(sid)
+        if previous is None:
+            report.stories_new += 1
+        else:
+            report.stories_updated += 1
 
     def _tell(self, report: ScanReport) -> None:
         if self.progress:

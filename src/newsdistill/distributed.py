@@ -35,10 +35,11 @@ Dask is an optional dependency (``pip install 'newsdistill[scale]'``), imported 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -74,13 +75,28 @@ class Executor(Protocol):
         """How many processes share the work (1 for the thread pool)."""
         ...
 
+    def chunks(
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        *,
+        inline: bool = False,
+        count: int | None = None,
+    ) -> Iterator[list[tuple[T, R | TaskFailed]]]:
+        """Yield ``(task, fn(task))`` pairs in task order, in lists of the results that
+        arrived together (a worker's batch, or the threads' results already done), so that
+        the caller can store each list in one transaction. ``inline``: the work is
+        CPU-bound Python that threads cannot speed up, so a local executor runs it in the
+        calling thread, one task at a time. ``count``: how many tasks a generator will
+        yield (sizes the batches sent to workers)."""
+        ...
+
     def map(
         self, fn: Callable[[T], R], tasks: Iterable[T], *, inline: bool = False
     ) -> Iterator[tuple[T, R | TaskFailed]]:
-        """Yield ``(task, fn(task))`` in task order. ``inline``: the work is CPU-bound
-        Python that threads cannot speed up, so a local executor runs it in the calling
-        thread, one task at a time."""
-        ...
+        """Yield ``(task, fn(task))`` in task order, one at a time."""
+        for chunk in self.chunks(fn, tasks, inline=inline):
+            yield from chunk
 
     def prepare(self, fn: Callable[[], object]) -> None:
         """Run ``fn`` once in every worker process before any task (imports, models)."""
@@ -89,11 +105,12 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-class LocalExecutor:
+class LocalExecutor(Executor):
     """Threads in this process: the default, single-process path."""
 
     name = "threads"
     in_process = True
+    most = 64  # results handed over together at most
 
     def __init__(self, threads: int = 8) -> None:
         self.threads = threads
@@ -101,19 +118,31 @@ class LocalExecutor:
     def workers(self) -> int:
         return 1
 
-    def map(
-        self, fn: Callable[[T], R], tasks: Iterable[T], *, inline: bool = False
-    ) -> Iterator[tuple[T, R | TaskFailed]]:
+    def chunks(
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        *,
+        inline: bool = False,
+        count: int | None = None,
+    ) -> Iterator[list[tuple[T, R | TaskFailed]]]:
         if inline:
             for task in tasks:
-                yield task, fn(task)
+                yield [(task, fn(task))]
             return
         todo = list(tasks)
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="desk") as pool:
             futures: list[Future[R]] = [pool.submit(fn, t) for t in todo]
             try:
-                for task, fut in zip(todo, futures, strict=True):
-                    yield task, fut.result()
+                i = 0
+                while i < len(todo):
+                    # Wait for the next result, then take those already done after it.
+                    chunk: list[tuple[T, R | TaskFailed]] = [(todo[i], futures[i].result())]
+                    i += 1
+                    while i < len(todo) and futures[i].done() and len(chunk) < self.most:
+                        chunk.append((todo[i], futures[i].result()))
+                        i += 1
+                    yield chunk
             finally:  # a consumer that stops early (an error, kill) does not wait for all
                 for fut in futures:
                     fut.cancel()
@@ -125,25 +154,58 @@ class LocalExecutor:
         pass
 
 
-class DaskExecutor:
+@dataclass(frozen=True)
+class _Raised:
+    """A task of a batch that raised on the worker (the rest of the batch went on)."""
+
+    reason: str
+
+
+def run_batch(fn: Callable[[T], R], tasks: list[T]) -> list[R | _Raised]:
+    """Worker side of a batch: ``fn`` over ``tasks``; a task that raises does not stop the
+    others, it comes back as ``_Raised`` and the driver retries it alone."""
+    out: list[R | _Raised] = []
+    for task in tasks:
+        try:
+            out.append(fn(task))
+        except Exception as exc:  # noqa: BLE001 - a bug in one task; retried alone by the driver
+            out.append(_Raised(_describe(exc)))
+    return out
+
+
+class DaskExecutor(Executor):
     """A Dask cluster: ``DaskExecutor.start(workers=N)`` or ``start(scheduler="tcp://...")``.
 
-    ``retries``: how many times Dask runs a task again after it raised (a worker that dies
-    mid-task is handled by Dask itself, which reschedules the task elsewhere up to its
-    ``allowed-failures``). ``window``: tasks in flight per worker, so a scan of a million
-    items does not pickle them all at once and results do not pile up in worker memory.
+    Tasks travel in batches of up to ``batch``: each Dask task costs a few milliseconds of
+    CPU in the scheduler, the client and the worker (measured by ``bench/bench_scale.py``),
+    as much as extracting a small page, so one task per article spent half the cluster on
+    bookkeeping. Batches are small enough that every worker thread gets several
+    (``count / (4 * threads)``), so a small scan still spreads over all workers.
+
+    ``retries``: how many times a task that raised is run again, alone (a worker that dies
+    mid-batch is handled by Dask itself, which reschedules the batch elsewhere up to its
+    ``allowed-failures``). ``window``: tasks in flight per worker thread, so a scan of a
+    million items does not pickle them all at once and results do not pile up in worker
+    memory.
     """
 
     name = "dask"
     in_process = False
 
     def __init__(
-        self, client: Any, cluster: Any = None, *, retries: int = 2, window: int = 16
+        self,
+        client: Any,
+        cluster: Any = None,
+        *,
+        retries: int = 2,
+        window: int = 32,
+        batch: int = 16,
     ) -> None:
         self.client = client
         self.cluster = cluster  # ours to close when we started it
         self.retries = retries
         self.window = window
+        self.batch = batch
 
     @classmethod
     def start(
@@ -183,34 +245,63 @@ class DaskExecutor:
     def workers(self) -> int:
         return max(1, len(self.client.nthreads()))
 
-    def map(
-        self, fn: Callable[[T], R], tasks: Iterable[T], *, inline: bool = False
-    ) -> Iterator[tuple[T, R | TaskFailed]]:
-        window = self.window * self.workers()
-        pending: deque[tuple[T, Any]] = deque()
+    def threads(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))
+
+    def chunks(
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        *,
+        inline: bool = False,
+        count: int | None = None,
+    ) -> Iterator[list[tuple[T, R | TaskFailed]]]:
+        threads = self.threads()
+        if count is None and isinstance(tasks, Sized):
+            count = len(tasks)
+        size = self.batch if count is None else -(-count // (4 * threads))
+        size = max(1, min(self.batch, size))
+        window = threads * max(2, -(-self.window // size))  # batches in flight
+        pending: deque[tuple[list[T], Any]] = deque()
         source = iter(tasks)
         exhausted = False
         try:
             while True:
                 while not exhausted and len(pending) < window:
-                    try:
-                        task = next(source)
-                    except StopIteration:
+                    batch = list(itertools.islice(source, size))
+                    if not batch:
                         exhausted = True
                         break
-                    fut = self.client.submit(fn, task, pure=False, retries=self.retries)
-                    pending.append((task, fut))
+                    # No Dask retries for the batch: run_batch catches each task's error.
+                    pending.append((batch, self.client.submit(run_batch, fn, batch, pure=False)))
                 if not pending:
                     return
-                task, fut = pending.popleft()
+                batch, fut = pending.popleft()
                 try:
-                    result: R | TaskFailed = fut.result()
-                except Exception as exc:  # noqa: BLE001 - anything a worker raised, after retries
-                    result = TaskFailed(_describe(exc), self.retries + 1)
-                yield task, result
+                    results: list[R | _Raised] = fut.result()
+                except Exception as exc:  # noqa: BLE001 - the batch itself failed (lost workers)
+                    results = [_Raised(_describe(exc))] * len(batch)
+                    tries = self.retries + 1  # no task of it was tried to the end
+                else:
+                    tries = self.retries
+                yield [
+                    (task, self._again(fn, task, r, tries) if isinstance(r, _Raised) else r)
+                    for task, r in zip(batch, results, strict=True)
+                ]
         finally:
             for _, fut in pending:
                 fut.cancel()
+
+    def _again(self, fn: Callable[[T], R], task: T, raised: _Raised, tries: int) -> R | TaskFailed:
+        """Run a task that raised in its batch again, alone, ``tries`` more times."""
+        if tries <= 0:
+            return TaskFailed(raised.reason, self.retries + 1)
+        fut = self.client.submit(fn, task, pure=False, retries=tries - 1)
+        try:
+            result: R = fut.result()
+        except Exception as exc:  # noqa: BLE001 - anything a worker raised, after retries
+            return TaskFailed(_describe(exc), self.retries + 1)
+        return result
 
     def prepare(self, fn: Callable[[], object]) -> None:
         # Workers that join later warm up on their first task instead.

@@ -16,9 +16,10 @@ the store's. Tables, and what each row is::
     fetch_log       every fetch with its outcome and reason (pruned after 30 days)
     schema_version  one row: the schema version of this database
 
-Every write is one transaction (``Store.write``), so a process killed at any moment
-(``kill -9``) leaves each article with all its sentences or not at all, and each story at a
-version that exists. SQLite runs in WAL mode: readers (``newsdistill stories``) never wait
+Every write is one transaction (``Store.write``), or several writes in one
+(``Store.batch``, which the desk uses to store a worker's batch of articles at once), so a
+process killed at any moment (``kill -9``) leaves each article with all its sentences or not
+at all, and each story at a version that exists. SQLite runs in WAL mode: readers (``newsdistill stories``) never wait
 for a scan, and with ``synchronous=NORMAL`` a killed process loses nothing it committed
 (a power cut may lose the last transactions, never consistency). Write transactions start
 with ``BEGIN IMMEDIATE`` so two processes serialise instead of failing half-way.
@@ -35,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -226,12 +228,26 @@ class NewItem:
     content: str | None  # full text from the feed, or None when the page must be fetched
 
 
+@dataclass(frozen=True)
+class NewArticle:
+    """An extracted article to store, with where it came from and how it was fetched."""
+
+    page: Page
+    sentences: Sequence[Sentence]
+    url: str | None  # canonical URL
+    source_id: int | None
+    item: dict[str, Any] | None = None  # the feed item it was read for (marked done)
+    nbytes: int | None = None
+    elapsed: float | None = None
+
+
 class Store:
     """The desk's database. Open with ``Store.open(url)``; every method is one transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._batch = threading.local()  # .conn: this thread's open batch transaction
 
     @classmethod
     def open(cls, url: str | None = None, migrations: Sequence[Migration] | None = None) -> Store:
@@ -264,15 +280,39 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One atomic write transaction (BEGIN IMMEDIATE on SQLite)."""
+        """One atomic write transaction (BEGIN IMMEDIATE on SQLite), or the open batch."""
+        batch: Connection | None = getattr(self._batch, "conn", None)
+        if batch is not None:
+            yield batch
+            return
         with self.engine.connect() as conn:
             conn.execution_options(newsdistill_write=True)
             with conn.begin():
                 yield conn
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write (and read) of this thread inside the block in one transaction: a
+        batch of articles costs one commit instead of one each, and reads see the batch's
+        own writes. All or nothing, like a single write."""
+        if getattr(self._batch, "conn", None) is not None:
+            yield  # already inside a batch
+            return
+        with self.write() as conn:
+            self._batch.conn = conn
+            try:
+                yield
+            finally:
+                self._batch.conn = None
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A consistent read (one snapshot on SQLite WAL and PostgreSQL REPEATABLE READ)."""
+        """A consistent read (one snapshot on SQLite WAL and PostgreSQL REPEATABLE READ);
+        inside a batch, the batch's transaction."""
+        batch: Connection | None = getattr(self._batch, "conn", None)
+        if batch is not None:
+            yield batch
+            return
         with self.engine.connect() as conn:
             if self.dialect == "postgresql":
                 conn.execution_options(isolation_level="REPEATABLE READ")
@@ -409,19 +449,8 @@ class Store:
         nbytes: int | None = None,
         elapsed: float | None = None,
     ) -> None:
-        conn.execute(
-            fetch_log.insert().values(
-                at=iso(now),
-                source_id=source_id,
-                url=url,
-                what=what,
-                outcome=outcome,
-                status=status,
-                reason=reason,
-                bytes=nbytes,
-                elapsed=elapsed,
-            )
-        )
+        row = _log_row(now, source_id, url, what, outcome, status, reason, nbytes, elapsed)
+        conn.execute(fetch_log.insert().values(**row))
 
     def fetch_log(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.read() as conn:
@@ -566,50 +595,92 @@ class Store:
         already exists nothing is added, the item is marked a duplicate and the result is
         ``(existing id, False)``.
         """
-        digest = content_hash(page.text)
+        new = NewArticle(page, split, url, source_id, item, nbytes, elapsed)
+        return self.add_articles([new], now)[0]
+
+    def add_articles(self, new: Sequence[NewArticle], now: float) -> list[tuple[int, bool]]:
+        """``add_article`` for several articles, in order, in one transaction and a few
+        statements (a worker's batch: the per-statement cost, not the database, is what a
+        scan's driver spends its time on). An article that repeats one stored before it,
+        in this batch or earlier, is a duplicate of that one."""
+        if not new:
+            return []
+        digests = [content_hash(a.page.text) for a in new]
         with self.write() as conn:
-            existing = None
-            for col, value in ((articles.c.url, url), (articles.c.content_hash, digest)):
-                if value is not None and existing is None:
-                    existing = conn.execute(sa.select(articles.c.id).where(col == value)).scalar()
-            if existing is None:
-                aid = conn.execute(
-                    articles.insert()
-                    .values(
-                        url=url,
-                        content_hash=digest,
-                        source_id=source_id,
-                        **_article_fields(page, split, now),
-                    )
-                    .returning(articles.c.id)
-                ).scalar_one()
-                if split:
-                    conn.execute(sentences.insert(), _sentence_rows(aid, split))
-            if item is not None:
+            by_url = _ids_by(conn, articles.c.url, [a.url for a in new if a.url is not None])
+            by_hash = _ids_by(conn, articles.c.content_hash, digests)
+            # Per article: the stored id it repeats, or -(i + 1) for the i-th, new, article.
+            refs: list[int] = []
+            for i, (a, digest) in enumerate(zip(new, digests, strict=True)):
+                hit = by_url.get(a.url) if a.url is not None else None
+                if hit is None:
+                    hit = by_hash.get(digest)
+                if hit is None:
+                    hit = -(i + 1)
+                    if a.url is not None:
+                        by_url[a.url] = hit
+                    by_hash[digest] = hit
+                refs.append(hit)
+            fresh = [i for i, hit in enumerate(refs) if hit == -(i + 1)]
+            ids: dict[int, int] = {}
+            if fresh:
+                rows = [
+                    {
+                        "url": new[i].url,
+                        "content_hash": digests[i],
+                        "source_id": new[i].source_id,
+                        **_article_fields(new[i].page, new[i].sentences, now),
+                    }
+                    for i in fresh
+                ]
+                query = articles.insert().returning(articles.c.id, sort_by_parameter_order=True)
+                got = conn.execute(query, rows).scalars().all()
+                ids = {i: int(aid) for i, aid in zip(fresh, got, strict=True)}
+                sentence_rows = [r for i in fresh for r in _sentence_rows(ids[i], new[i].sentences)]
+                if sentence_rows:
+                    conn.execute(sentences.insert(), sentence_rows)
+            out = [
+                (ids[-hit - 1] if hit < 0 else hit, hit == -(i + 1)) for i, hit in enumerate(refs)
+            ]
+            done = [
+                {
+                    "_id": a.item["id"],
+                    "_state": "done" if is_new else "duplicate",
+                    "_article": aid,
+                    "_error": None if is_new else "same text as another article",
+                }
+                for a, (aid, is_new) in zip(new, out, strict=True)
+                if a.item is not None
+            ]
+            if done:
                 conn.execute(
                     items.update()
-                    .where(items.c.id == item["id"])
+                    .where(items.c.id == sa.bindparam("_id"))
                     .values(
-                        state="done" if existing is None else "duplicate",
-                        article_id=existing or aid,
-                        last_error=None if existing is None else "same text as another article",
-                    )
+                        state=sa.bindparam("_state"),
+                        article_id=sa.bindparam("_article"),
+                        last_error=sa.bindparam("_error"),
+                    ),
+                    done,
                 )
-            outcome = "ok" if existing is None else "duplicate"
-            log_url = (item["url"] or item["key"]) if item is not None else (url or page.source)
-            self._log(
-                conn,
-                now,
-                source_id,
-                log_url,
-                "item" if item else "page",
-                outcome,
-                200,
-                None,
-                nbytes,
-                elapsed,
+            conn.execute(
+                fetch_log.insert(),
+                [
+                    _log_row(
+                        now,
+                        a.source_id,
+                        (a.item["url"] or a.item["key"]) if a.item else (a.url or a.page.source),
+                        "item" if a.item else "page",
+                        "ok" if is_new else "duplicate",
+                        200,
+                        None,
+                        a.nbytes,
+                        a.elapsed,
+                    )
+                    for a, (_, is_new) in zip(new, out, strict=True)
+                ],
             )
-            return (int(existing), False) if existing is not None else (int(aid), True)
+            return out
 
     def replace_article(
         self, article_id: int, page: Page, split: Sequence[Sentence], now: float
@@ -1007,6 +1078,42 @@ def _sentence_rows(article_id: int, split: Sequence[Sentence]) -> list[dict[str,
         }
         for s in split
     ]
+
+
+def _log_row(
+    now: float,
+    source_id: int | None,
+    url: str,
+    what: str,
+    outcome: str,
+    status: int | None = None,
+    reason: str | None = None,
+    nbytes: int | None = None,
+    elapsed: float | None = None,
+) -> dict[str, Any]:
+    """One ``fetch_log`` row."""
+    return {
+        "at": iso(now),
+        "source_id": source_id,
+        "url": url,
+        "what": what,
+        "outcome": outcome,
+        "status": status,
+        "reason": reason,
+        "bytes": nbytes,
+        "elapsed": elapsed,
+    }
+
+
+def _ids_by(conn: Connection, column: Any, values: list[str]) -> dict[str, int]:
+    """``{value: article id}`` for the articles whose ``column`` holds one of ``values``."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(values))):
+        found.update(
+            (v, int(i))
+            for v, i in conn.execute(sa.select(column, articles.c.id).where(column.in_(chunk)))
+        )
+    return found
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
