@@ -38,7 +38,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -837,13 +837,22 @@ def write_story(task: tuple[int, list[int], list[Article]], *, options: Options)
 
 
 def warm_worker() -> None:
-    """Import the extraction, splitting, clustering and writing code and load the sentence
-    model in a fresh worker process, so that the first tasks of a scan do not pay for it."""
+    """Import the fetching, feed, extraction, splitting, clustering and writing code and load
+    the sentence model in a fresh worker process, so that the first tasks of a scan do not
+    pay for it (extraction and feed parsing import more on first use)."""
     from . import cluster, dedup, pipeline, verify  # noqa: F401
+    from .feeds import parse_feed
     from .render import jsonout  # noqa: F401
-    from .sentences import split_sentences
 
-    split_sentences("Workers start here. They read the news.", "a0")
+    page = "<html><body><article><h1>Warm</h1>" + "<p>Workers start here. They read.</p>" * 5
+    # trafilatura and its helpers load on first use; the verdict on this page does not matter
+    with suppress(ExtractionError):
+        extract(Document("warm-up", page + "</article></body></html>", "html"))
+    rss = (
+        b'<rss version="2.0"><channel><title>W</title><item><title>t</title></item></channel></rss>'
+    )
+    parse_feed(rss, "http://warm.invalid/rss")
+    _split(Page("warm-up", "Warm", "Workers start here. They read the news."), _Stopwatch())
 
 
 def _add_seconds(total: defaultdict[str, float], more: dict[str, float]) -> None:
