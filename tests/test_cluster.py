@@ -27,10 +27,12 @@ from newsdistill.cluster import (
     headline,
     matches_topic,
     names,
+    roundup,
 )
+from newsdistill.errors import NothingToWrite
 from newsdistill.extract import extract
 from newsdistill.models import Article, Page
-from newsdistill.pipeline import Options, make_articles, stories_from
+from newsdistill.pipeline import Options, distill, make_articles, stories_from
 from newsdistill.sources import read
 
 EVENTS = Path(__file__).parent / "fixtures" / "events"
@@ -361,11 +363,16 @@ def test_cluster_command_json(fixture_set) -> None:
     )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert len(out["clusters"]) == len(set(gold))
+    roundups = sorted(str(EVENTS / f) for f in files if f.startswith("r"))
+    assert len(roundups) >= 4
+    assert len(out["clusters"]) == len(set(gold)) - len(roundups)
     first = out["clusters"][0]
     assert set(first) == {"id", "members", "headline"} and first["id"] == "c1"
-    assert sorted(m for c in out["clusters"] for m in c["members"]) == sorted(sources)
-    assert [s["source"] for s in out["skipped"]] == ["missing.txt"]
+    members = sorted(m for c in out["clusters"] for m in c["members"])
+    assert members == sorted(set(sources) - set(roundups))
+    skipped = {s["source"]: s["reason"] for s in out["skipped"]}
+    assert sorted(skipped) == sorted([*roundups, "missing.txt"])
+    assert all(skipped[r].startswith("roundup: ") for r in roundups)
 
 
 def test_cluster_command_topic(fixture_set) -> None:
@@ -381,3 +388,62 @@ def test_cluster_command_fails_when_nothing_is_usable() -> None:
     result = CliRunner().invoke(main, ["cluster", "missing.txt", "-q"])
     assert result.exit_code == 1
     assert "no usable source" in result.output
+
+
+# ---------------------------------------------------------------------------------------
+# Roundups (briefings, "things to know" lists) join no event story
+
+FIRE = sorted(str(p) for p in EVENTS.glob("e05-*.txt"))
+BRIEF = str(EVENTS / "r01-eveningcourier-midweek-brief.txt")  # mentions the fire in one item
+
+
+def test_every_roundup_in_the_fixtures_stays_alone(fixture_set) -> None:
+    files, articles, _ = fixture_set
+    for groups in (cluster_articles(articles), cluster_articles(_undated(articles))):
+        for n, f in enumerate(files):
+            if f.startswith("r"):
+                assert [n] in groups, f
+
+
+def test_a_roundup_in_a_stream_opens_a_story_nothing_joins() -> None:
+    pages = [extract(read(p)) for p in [BRIEF, *FIRE]]
+    clusterer = EventClusterer()
+    ids = [clusterer.add(a) for a in make_articles(pages)]
+    assert clusterer.clusters[ids[0]].roundup is not None
+    assert ids[0] not in ids[1:]
+    assert len({clusterer.resolve(i) for i in ids[1:]}) == 1
+    assert clusterer.clusters[ids[0]].members == [0]
+
+
+def test_roundup_detection_can_be_switched_off() -> None:
+    article = make_articles([extract(read(BRIEF))])[0]
+    assert roundup(article) is not None
+    assert roundup(article, ClusterOptions(roundup=None)) is None
+
+
+def test_cluster_command_lists_a_roundup_as_skipped_with_its_reason() -> None:
+    result = CliRunner().invoke(main, ["cluster", *FIRE, BRIEF, "--format", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [sorted(c["members"]) for c in out["clusters"]] == [FIRE]
+    [skipped] = out["skipped"]
+    assert skipped["source"] == BRIEF
+    assert skipped["reason"].startswith("roundup: 5 items on 5 unrelated subjects")
+
+
+def test_write_keeps_the_roundup_out_of_the_story_it_mentions() -> None:
+    digest = distill([*FIRE, BRIEF])
+    [story] = digest.stories
+    assert sorted(a.page.source for a in story.articles) == FIRE
+    cited = {c.article for s in story.sentences for c in s.citations}
+    assert cited and cited <= {a.id for a in story.articles}
+    assert [(s.source, s.reason.split(":")[0]) for s in digest.skipped] == [(BRIEF, "roundup")]
+    assert digest.unclustered == []
+    text = CliRunner().invoke(main, ["write", *FIRE, BRIEF, "--quiet"]).output
+    assert f"{BRIEF}: roundup: 5 items" in text
+    assert "Hollinsford" not in text.split("Skipped sources")[0]  # no item of the brief
+
+
+def test_write_on_roundups_alone_says_there_is_no_event_report() -> None:
+    with pytest.raises(NothingToWrite, match="no report of an event.*roundup: "):
+        distill([BRIEF])

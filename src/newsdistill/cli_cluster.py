@@ -34,7 +34,9 @@ def cluster(
     Articles are compared on content, names (people, places, organisations) and publication
     time. Groups are printed largest first; an article that joined no other is a group of
     one. Copies of one article (syndication) are listed in the same group. Sources that
-    cannot be used are listed with the reason; exit status 1 when none is usable.
+    cannot be used are listed with the reason; exit status 1 when none is usable. A roundup
+    (a briefing or "things to know" list of unrelated events) joins no group: it is listed
+    with the skipped sources, reason "roundup: ...".
 
     \b
     Examples:
@@ -43,9 +45,8 @@ def cluster(
       newsdistill cluster reports/ --topic "earthquake Peru"
     """
     from .cluster import cluster_articles, headline, matches_topic
-    from .dedup import merge_copies
     from .errors import NothingToWrite
-    from .pipeline import load_pages, make_articles
+    from .pipeline import load_pages, make_articles, set_roundups_aside
 
     options = _options(250, allow_private, max_mb)
     try:
@@ -55,7 +56,8 @@ def cluster(
             raise NothingToWrite(f"no usable source: {reasons}")
     except NewsdistillError as exc:
         _fail(exc)
-    articles = merge_copies(make_articles(pages))
+    articles, roundups = set_roundups_aside(make_articles(pages), options)
+    skipped += roundups
     groups = [[articles[i] for i in g] for g in cluster_articles(articles, options.cluster)]
     if topic is not None:
         kept = [g for g in groups if matches_topic(g, topic)]

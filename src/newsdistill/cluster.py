@@ -16,6 +16,11 @@ it opens a new story. Stories opened separately for one event (reports that lead
 different angles) merge when their profiles agree: the full text of all their reports and
 their names (``EventClusterer.story_score``, ``story_threshold``).
 
+A roundup (a morning briefing, "10 things to know", a week in review: ``segment.find_roundup``)
+lists several unrelated events. Joining the story of any one of them would put the others'
+sentences into it, so a roundup stays a story of its own that nothing joins or merges with;
+``split_roundups`` lets ``write``/``cluster`` report it with the reason instead.
+
 Incremental by construction (``EventClusterer.add``): a new article is compared with the
 centroids of the stories open in its time window, never with every article seen, so for a
 stream whose daily volume is bounded the cost per article is bounded and the total grows
@@ -34,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from .models import Article
+from .segment import Roundup, RoundupOptions, find_roundup, text_blocks
 from .textutil import STOPWORDS, content_terms, normalize, words
 
 Vector = dict[str, float]
@@ -71,6 +77,9 @@ class ClusterOptions:
     # apart left out). 0.27 is the lowest value on the sweep's plateau: when the two views
     # disagree we keep events apart rather than merge.
     story_threshold: float = 0.27
+    # When an article is a roundup of unrelated events (kept out of every event story);
+    # None treats every article as a report of one event.
+    roundup: RoundupOptions | None = field(default_factory=RoundupOptions)
 
 
 # ---------------------------------------------------------------------------------------
@@ -174,6 +183,7 @@ class Features:
     names: Counter[str]
     date: datetime | None
     body: Counter[str] = field(default_factory=Counter)  # title + full text (story profile)
+    roundup: Roundup | None = None  # set when the article lists several unrelated events
 
 
 def features(article: Article, options: ClusterOptions) -> Features:
@@ -185,7 +195,37 @@ def features(article: Article, options: ClusterOptions) -> Features:
         names=Counter({"@" + k: v for k, v in names(article).items()}),
         date=parse_date(article.page.published),
         body=Counter(content_terms(f"{title}. {full}" if title else full)),
+        roundup=roundup(article, options),
     )
+
+
+def roundup(article: Article, options: ClusterOptions | None = None) -> Roundup | None:
+    """Why ``article`` is a roundup of unrelated events (``segment.find_roundup`` on its
+    text), or None when it reports one event or roundup detection is off."""
+    options = options or ClusterOptions()
+    if options.roundup is None:
+        return None
+    return find_roundup(text_blocks(article.page.text), article.page.title, options.roundup)
+
+
+def split_roundups(
+    articles: Sequence[Article], options: ClusterOptions | None = None
+) -> tuple[list[Article], list[tuple[Article, Roundup]]]:
+    """The articles that report events, and the roundups with why each is one.
+
+    ``newsdistill write`` and ``cluster`` cluster the first and list the second among the
+    skipped sources, so a briefing that mentions a fire in one paragraph among eight never
+    lends its other paragraphs to the story about the fire.
+    """
+    events: list[Article] = []
+    roundups: list[tuple[Article, Roundup]] = []
+    for a in articles:
+        found = roundup(a, options)
+        if found is None:
+            events.append(a)
+        else:
+            roundups.append((a, found))
+    return events, roundups
 
 
 # ---------------------------------------------------------------------------------------
@@ -209,6 +249,7 @@ class EventCluster:
     first: datetime | None = None
     last: datetime | None = None
     alive: bool = True  # False once merged into another story
+    roundup: Roundup | None = None  # a roundup's own story: nothing joins or merges with it
 
     def days(self) -> range:
         """Day ordinals from the first to the last dated member (empty when undated)."""
@@ -302,11 +343,19 @@ class EventClusterer:
         content = _tfidf(f.terms, self.doc_freq)
         name_vec = _tfidf(f.names, self.doc_freq)
         body = _tfidf(f.body, self.doc_freq)
+        if f.roundup is not None:
+            # A roundup reports several events; in any one event's story its other items
+            # would be sentences about something else. It gets a story of its own.
+            own = EventCluster(id=len(self.clusters), roundup=f.roundup)
+            self.clusters.append(own)
+            self._join(own, article, content, name_vec, body, f.date)
+            self._count += 1
+            return own.id
         w = self.options.entity_weight
         scored: list[tuple[float, int]] = []
         for cid in self._candidates(f.date):
             c = self.clusters[cid]
-            if not c.alive or not c.accepts(f.date, self.options.window):
+            if not c.alive or c.roundup is not None or not c.accepts(f.date, self.options.window):
                 continue
             self.comparisons += 1
             score = (1 - w) * _dot(content, c.content) / (c.content_norm or 1.0)
@@ -367,7 +416,7 @@ class EventClusterer:
         while changed:
             changed = False
             pairs: list[tuple[float, int, int]] = []
-            alive = [c for c in self.clusters if c.alive]
+            alive = [c for c in self.clusters if c.alive and c.roundup is None]
             for i, a in enumerate(alive):
                 for b in alive[i + 1 :]:
                     if not _overlap(a, b, self.options.window):
@@ -435,8 +484,10 @@ class EventClusterer:
         c.content_norm = _add_into(c.content, content, self.options.max_terms)
         c.names_norm = _add_into(c.names, name_vec, self.options.max_terms)
         c.body_norm = _add_into(c.body, body, self.options.max_terms)
-        if date is not None:
+        if date is not None and c.roundup is None:
             self._span(c, date)
+        elif date is not None:  # dated, but kept out of the day index: nothing joins it
+            c.first = c.last = date
 
     def _span(self, c: EventCluster, date: datetime) -> None:
         old = (c.first, c.last)

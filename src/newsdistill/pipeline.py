@@ -1,7 +1,8 @@
 """The whole path from sources to stories, composed from the stages.
 
 ``distill`` is what ``newsdistill write`` runs: read -> extract -> split -> dedup -> cluster
--> write. One bad source is recorded in ``Digest.skipped`` and never stops the batch.
+-> write. One bad source is recorded in ``Digest.skipped`` and never stops the batch; so is a
+roundup (a briefing listing several unrelated events), which joins no story.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import sources as src
-from .cluster import ClusterOptions, cluster_articles, matches_topic
+from .cluster import ClusterOptions, cluster_articles, matches_topic, split_roundups
 from .dedup import merge_copies
 from .errors import NothingToWrite, SourceError
 from .extract import ExtractOptions, extract
@@ -88,6 +89,23 @@ def stories_from(articles: list[Article], options: Options) -> tuple[list[Story]
     return stories, lone
 
 
+def set_roundups_aside(
+    articles: list[Article], options: Options
+) -> tuple[list[Article], list[Skipped]]:
+    """The articles that report events (copies folded in, ``dedup.merge_copies``), and a
+    ``Skipped`` entry (reason "roundup: ...") for each roundup and each copy of one: a
+    briefing that mentions an event in one item among many unrelated ones would lend its
+    other items to that event's story."""
+    unique = merge_copies(articles)
+    events, roundups = split_roundups(unique, options.cluster)
+    skipped = [
+        Skipped(source, found.reason)
+        for a, found in roundups
+        for source in (a.page.source, *(c.source for c in a.copies))
+    ]
+    return events, skipped  # copies already folded in: ``stories_from`` finds no more
+
+
 def write_event(articles: list[Article], options: Options, engine: Engine | None = None) -> Story:
     """Write one story about one event with the chosen engine (made from ``options`` unless
     given), then verify it: a sentence the verifier does not find supported is not published
@@ -128,7 +146,16 @@ def distill(
         raise NothingToWrite(
             "no usable source: " + "; ".join(f"{s.source}: {s.reason}" for s in skipped)
         )
-    stories, lone = stories_from(make_articles(pages), options)
+    articles = make_articles(pages)
+    if not options.write.query:  # a question is answered from every source, roundups too
+        articles, roundups = set_roundups_aside(articles, options)
+        skipped = skipped + roundups
+        if not articles:
+            raise NothingToWrite(
+                "no report of an event among the sources: "
+                + "; ".join(f"{s.source}: {s.reason}" for s in roundups)
+            )
+    stories, lone = stories_from(articles, options)
     if not stories and options.topic:
         raise NothingToWrite(f"no story is about {options.topic!r}")
     return Digest(stories=stories, skipped=skipped, unclustered=lone)
