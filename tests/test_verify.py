@@ -14,11 +14,14 @@ from newsdistill.models import Article, Page, Story, StorySentence
 from newsdistill.pipeline import Options, load_pages, make_articles
 from newsdistill.sentences import split_sentences
 from newsdistill.verify import (
+    NEW_FACT_FACTOR,
     SourceIndex,
+    articles_from_text,
     check_pair,
     check_summary,
     find_discrepancies,
     is_chatter,
+    new_facts,
     story_discrepancies,
     verify_sentence,
     verify_story,
@@ -343,6 +346,31 @@ def test_check_pair_on_one_document() -> None:
     assert check_pair(doc, "Drivers accepted a 4 percent pay offer.").consistent
     bad = check_pair(doc, "Drivers rejected a 6 percent pay offer.")
     assert not bad.consistent and 0.0 <= bad.score < 1.0
+
+
+def test_new_facts_are_names_numbers_and_opposites_the_document_never_states() -> None:
+    doc = (
+        "The Harlow ferry service will resume on Monday after a two-week strike, the operator "
+        "said. Drivers accepted a pay offer of 4 percent on Friday."
+    )
+    index = SourceIndex(articles_from_text(doc), titles=False)
+    assert new_facts("Drivers accepted a 4 percent pay offer.", index) == []
+    found = new_facts("Drivers in Dunmore rejected a 6 percent offer.", index)
+    assert found == ["name 'dunmore'", "number 6", "opposite 'rejected'"]
+
+
+def test_a_pair_with_a_fact_the_document_never_states_scores_lower() -> None:
+    doc = (
+        "Mara Lind won the Westholm marathon on Sunday. She finished in 2 hours and 31 minutes, "
+        "ahead of the defending champion, race officials said."
+    )
+    good = check_pair(doc, "Mara Lind won the Westholm marathon on Sunday.")
+    invented = check_pair(doc, "Mara Lind, who trains in Oslo, won the Westholm marathon.")
+    assert good.consistent and good.score == 1.0
+    # The place is a new fact: the score is cut by NEW_FACT_FACTOR on top of the weak support.
+    assert invented.score < good.score * NEW_FACT_FACTOR
+    two = check_pair(doc, "Mara Lind, who trains in Oslo, won the Westholm marathon in 2019.")
+    assert two.score < invented.score * NEW_FACT_FACTOR + 1e-9 and not two.consistent
 
 
 def test_adjacent_sentences_support_a_fused_claim() -> None:

@@ -632,7 +632,21 @@ up down; inside outside; domestic foreign; public private; minimum maximum; buy 
 bought sold; import export; imported exported; launched cancelled; launched canceled;
 passed failed; ruling opposition; victory defeat; defeated lost; largest smallest;
 oldest youngest; full partial; permanent temporary; legal illegal; voluntary mandatory;
-charged acquitted; evacuated returned; suspended resumed; condemned welcomed; rejected welcomed
+charged acquitted; evacuated returned; suspended resumed; condemned welcomed; rejected welcomed;
+increase reduce; increased reduced; increase lower; raise reduce; raised reduced; boost cut;
+boosted cut; grow shrink; growth decline; rising falling; high low; highest lowest;
+cheap expensive; cheaper costlier; easy difficult; easier harder; simple complex; strong weak;
+stronger weaker; positive negative; good bad; better worse; best worst; long short;
+longer shorter; fast slow; faster slower; many few; early late; earlier later; safe dangerous;
+profit loss; benefit harm; advantage disadvantage; improve worsen; improved worsened;
+hired fired; enter exit; available unavailable; possible impossible; likely unlikely;
+successful unsuccessful; efficient inefficient; accurate inaccurate; complete incomplete;
+same different; wide narrow; rich poor; hot cold; warm cold; wet dry; happy unhappy; happy sad;
+pleased angry; optimistic pessimistic; remembered forgot; lend borrow; lent borrowed;
+offence defence; attacked defended; approve veto; approved vetoed; upheld overturned;
+signed vetoed; ratified rejected; legalise ban; legalize ban; prohibit permit;
+prohibited permitted; increased dropped; surplus deficit; employer employee; buyer seller;
+landlord tenant; winner loser; plaintiff defendant
 """
 OPPOSITES: dict[str, set[str]] = {}
 for _pair in _OPPOSITES_TEXT.replace("\n", " ").split(";"):
