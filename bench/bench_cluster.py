@@ -263,8 +263,8 @@ def _row(name: str, n: int, ours: list[list[int]], base: list[list[int]], gold: 
     p, r, f = bcubed(ours, gold)
     bp, br, bf = bcubed(base, gold)
     return (
-        f"| {name:<34} | {n:>5} | {len(set(gold)):>6} | {p:.3f} | {r:.3f} | {f:.3f} "
-        f"| {bp:.3f} | {br:.3f} | {bf:.3f} |"
+        f"| {name:<34} | {n:>5} | {len(set(gold)):>6} | {p:.4f} | {r:.4f} | {f:.4f} "
+        f"| {bp:.4f} | {br:.4f} | {bf:.4f} |"
     )
 
 
