@@ -177,10 +177,14 @@ def _score(articles: list[Article], options: WriteOptions, contested: set[str]) 
 # Two sentences state the same claim when their cosine on specific terms (beyond the question
 # and the set's common words) reaches this. On SummHay, paraphrases of one planted fact across
 # articles score 0.3-0.9 on all terms; unrelated sentences of the same topic stay under 0.25.
-CLAIM_SIM = 0.4
+CLAIM_SIM = 0.5
 QUERY_POOL = 600  # candidates ranked in detail (relevance x specificity)
 PARA_SHARE = 0.5  # share of a sentence's relevance that comes from its paragraph
 SPEC_POWER = 2.0
+CLAIM_RAW = 0
+NUM_BONUS = 0.0
+CLAIM_REL = 1.0
+REL_POWER = 1.0
 
 
 def _score_query(
@@ -226,10 +230,24 @@ def _score_query(
     pool = np.array([k for k in np.argsort(-prelim)[:QUERY_POOL] if prelim[k] > 0], dtype=int)
     if len(pool) == 0:
         pool = np.array([int(np.argmax(focus))])
-    support = _claim_support(pool, specific, texts, art_index, len(articles))
+    support = _claim_support(pool, specific, spec, texts, art_index, len(articles))
     corroborated = np.array([len(s) for s in support], dtype=np.float32)
     sim_pool = np.asarray((specific[pool] @ specific[pool].T).todense())
-    score = prelim[pool] * (1.0 + np.log2(1.0 + corroborated))
+    has_fig = np.array([bool(numbers(texts[k])) for k in pool], dtype=np.float32)
+    if CLAIM_REL:
+        crel = np.array(
+            [np.mean(focus[[int(k), *sup]]) for k, sup in zip(pool, support, strict=True)]
+        )
+        rel_part = (CLAIM_REL * crel + (1 - CLAIM_REL) * focus[pool]) ** REL_POWER
+    else:
+        rel_part = focus[pool] ** REL_POWER
+    score = (
+        rel_part
+        * position_weight[pool]
+        * (0.25 + spec[pool]) ** SPEC_POWER
+        * (1.0 + np.log2(1.0 + corroborated))
+        * (1.0 + NUM_BONUS * has_fig)
+    )
     order = np.argsort(-score, kind="stable")
     pool, score, corroborated = pool[order], score[order], corroborated[order]
     sim = sim_pool[order][:, order]
@@ -238,7 +256,12 @@ def _score_query(
 
 
 def _claim_support(
-    pool: np.ndarray, specific: Any, texts: list[str], art_index: np.ndarray, n_articles: int
+    pool: np.ndarray,
+    specific: Any,
+    spec: np.ndarray,
+    texts: list[str],
+    art_index: np.ndarray,
+    n_articles: int,
 ) -> list[list[int]]:
     """For each candidate, the best sentence of every other article that states the same
     claim: specific-term cosine >= CLAIM_SIM and, when both give figures, the figures of one
@@ -256,6 +279,8 @@ def _claim_support(
         row = sims.getrow(r)
         best: dict[int, tuple[float, int]] = {}
         for j, v in zip(row.indices, row.data, strict=True):
+            if CLAIM_RAW:
+                v = v * spec[k] * spec[j]
             if v < CLAIM_SIM:
                 continue
             a = int(art_index[j])
@@ -332,7 +357,7 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
     # Lede: an article's opening sentence (where reporters put who/what/when/where), the one
     # most central to the whole set; with a query, simply the best-scoring sentence.
     if options.query:
-        openers = list(range(len(pool)))
+        openers = [0]  # the candidates are in score order
     else:
         openers = [
             p
