@@ -7,12 +7,15 @@ items per second and speed-up over the single-process path, and where the time g
 article: the workers' stages (fetch, extract = trafilatura + cleaning + segmentation, split,
 features, write) summed over articles, and the driver's (store writes, clustering).
 
-The server runs in a process of its own, as the web would: in the driver's process its
-threads would compete with the driver for one interpreter lock and hide the workers' gain.
+The server runs in a process of its own, as the web would, serving bytes rendered before
+the scan (measured: 0.1 s of CPU per 1,000 items): in the driver's process its threads would
+compete with the driver for one interpreter lock and hide the workers' gain.
 Cluster start-up is timed apart from the scan: a desk that runs ``watch`` starts it once.
 Worker stage times are wall time inside the tasks (a fetch includes waiting for the server),
 so on a loaded machine they grow with contention; other jobs on the machine make every
-figure noisy.
+figure noisy. The CPU seconds each process used during the scan (server, driver, workers)
+vary far less with load than wall time: they show what each part costs, and give the
+scan's time if the machine's cores were free (an estimate, printed as such).
 
     .venv/bin/python bench/bench_scale.py                 # 200 feeds x 20 items
     .venv/bin/python bench/bench_scale.py --feeds 20      # quicker
@@ -24,6 +27,7 @@ import argparse
 import multiprocessing
 import multiprocessing.connection
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -32,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import table  # noqa: E402
-from bench.bench_scan import serve  # noqa: E402
+from bench.bench_scan import Stages, serve  # noqa: E402
 from tests.desk_server import DeskSite  # noqa: E402
 
 from newsdistill.desk import Desk, DeskOptions  # noqa: E402
@@ -52,6 +56,29 @@ def _serve(
 
 
 STAGES = ("fetch", "extract", "split", "features", "cluster", "write", "store")
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid``."""
+    import psutil
+
+    try:
+        t = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return t.user + t.system
+
+
+def _self_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _worker_pids(executor: DaskExecutor | None) -> list[int]:
+    """The worker processes (a LocalCluster's nannies live in this process)."""
+    if executor is None:
+        return []
+    return [p for p in executor.client.run(os.getpid).values() if p != os.getpid()]
 
 
 def main() -> None:
@@ -76,7 +103,10 @@ def main() -> None:
 
     paths: list[tuple[str, int]] = [(f"single process, {args.threads} threads", 0)]
     paths += [(f"dask, {n} worker{'s' * (n > 1)}", n) for n in range(1, args.max_workers + 1)]
-    rows, per_article = [], []
+    rows: list[list[object]] = []
+    per_article: list[list[object]] = []
+    cpu_rows: list[list[object]] = []
+    bounds: list[float] = []
     base = None
     for label, workers in paths:
         executor, startup = None, 0.0
@@ -88,32 +118,55 @@ def main() -> None:
         t = time.perf_counter()
         desk = Desk(store, options, executor=executor)  # warms the workers up
         startup += time.perf_counter() - t
+        watched = _worker_pids(executor)
+        cpu0 = [_cpu(server.pid or 0), _self_cpu(), *(_cpu(p) for p in watched)]
+        desk.progress = stages = Stages()
         started = time.perf_counter()
         report = desk.scan(urls)
         took = time.perf_counter() - started
+        cpu1 = [_cpu(server.pid or 0), _self_cpu(), *(_cpu(p) for p in watched)]
         desk.close()
         if executor is not None:
             executor.close()
         base = base or took
         n = report.new_items
         stories = report.stories_new + report.stories_updated
-        rows.append([label, f"{startup:.1f}", f"{took:.1f}", f"{n / took:.0f}",
+        phases = [f"{stages.times.get(s, 0.0):.1f}" for s in ("sources", "items", "stories")]
+        rows.append([label, f"{startup:.1f}", f"{took:.1f}", *phases, f"{n / took:.0f}",
                      f"{base / took:.2f}x", report.articles, stories])  # fmt: skip
         arts = max(1, report.articles)
         per_article.append(
             [label, *(f"{1000 * desk.seconds.get(s, 0.0) / arts:.2f}" for s in STAGES)]
         )
+        used = [b - a for a, b in zip(cpu0, cpu1, strict=True)]
+        total = sum(used)
+        # The scan's time if the cores were ours alone and no stage waited for another: no
+        # process goes faster than its own CPU time, nor all of them than their total over
+        # the cores. An upper bound on the speed-up (the phases of a scan do wait).
+        bound = max(*used, total / (os.cpu_count() or 1))
+        bounds.append(bound)
+        cpu_rows.append([label, f"{used[0]:.1f}", f"{used[1]:.1f}", f"{sum(used[2:]):.1f}",
+                         f"{total:.1f}", f"{total / took:.2f}", f"{bound:.1f}",
+                         f"{bounds[0] / bound:.2f}x"])  # fmt: skip
         store.close()
     load = os.getloadavg()[0]
     print(
         f"bench_scale: {args.feeds} feeds x {args.items} items = {args.feeds * args.items} items, "
         f"{events} events, SQLite, {os.cpu_count()} CPUs, load average {load:.1f} at the end"
     )
-    headers = ["path", "s start", "s scan", "items/s", "speed-up", "articles", "stories"]
+    headers = ["path", "s start", "s scan", "s sources", "s items", "s stories", "items/s",
+               "speed-up", "articles", "stories"]  # fmt: skip
     print(table(headers, rows))
     print("\nms per stored article, summed over tasks (workers: fetch..features, write; "
           "driver: cluster, store)")  # fmt: skip
     print(table(["path", *STAGES], per_article))
+    print("\nCPU seconds during the scan, per process (driver: desk, store, clustering, Dask "
+          "client, scheduler and nannies).\n's at best': the scan's time if the cores were "
+          "free and nothing waited, max(busiest process, total / cores): a bound, not a "
+          "measurement")  # fmt: skip
+    headers = ["path", "server", "driver", "workers", "total", "cores busy", "s at best",
+               "speed-up at best"]  # fmt: skip
+    print(table(headers, cpu_rows))
     ours.send("stop")
     server.join(10)
     tmp.cleanup()
