@@ -434,23 +434,9 @@ class Store:
             values["last_ok"] = iso(now)
         with self.write() as conn:
             conn.execute(sources.update().where(sources.c.id == source_id).values(**values))
-            self._log(conn, now, source_id, url, what, outcome, status, reason, nbytes, elapsed)
-
-    def _log(
-        self,
-        conn: Connection,
-        now: float,
-        source_id: int | None,
-        url: str,
-        what: str,
-        outcome: str,
-        status: int | None = None,
-        reason: str | None = None,
-        nbytes: int | None = None,
-        elapsed: float | None = None,
-    ) -> None:
-        row = _log_row(now, source_id, url, what, outcome, status, reason, nbytes, elapsed)
-        conn.execute(fetch_log.insert().values(**row))
+            _log(
+                conn, _log_row(now, source_id, url, what, outcome, status, reason, nbytes, elapsed)
+            )
 
     def fetch_log(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.read() as conn:
@@ -537,16 +523,10 @@ class Store:
                     last_error=reason,
                 )
             )
-            self._log(
-                conn,
-                now,
-                item["source_id"],
-                item["url"] or item["key"],
-                "item",
-                outcome,
-                status,
-                reason,
+            row = _log_row(
+                now, item["source_id"], item["url"] or item["key"], "item", outcome, status, reason
             )
+            _log(conn, row)
 
     def item_duplicate(self, item: dict[str, Any], now: float, article_id: int, why: str) -> None:
         with self.write() as conn:
@@ -555,15 +535,10 @@ class Store:
                 .where(items.c.id == item["id"])
                 .values(state="duplicate", article_id=article_id, last_error=why)
             )
-            self._log(
-                conn,
-                now,
-                item["source_id"],
-                item["url"] or item["key"],
-                "item",
-                "duplicate",
-                reason=why,
+            row = _log_row(
+                now, item["source_id"], item["url"] or item["key"], "item", "duplicate", reason=why
             )
+            _log(conn, row)
 
     # -- articles ----------------------------------------------------------------------------
 
@@ -663,9 +638,9 @@ class Store:
                     ),
                     done,
                 )
-            conn.execute(
-                fetch_log.insert(),
-                [
+            _log(
+                conn,
+                *(
                     _log_row(
                         now,
                         a.source_id,
@@ -678,7 +653,7 @@ class Store:
                         a.elapsed,
                     )
                     for a, (_, is_new) in zip(new, out, strict=True)
-                ],
+                ),
             )
             return out
 
@@ -1078,6 +1053,11 @@ def _sentence_rows(article_id: int, split: Sequence[Sentence]) -> list[dict[str,
         }
         for s in split
     ]
+
+
+def _log(conn: Connection, *rows: dict[str, Any]) -> None:
+    """Add rows (``_log_row``) to the fetch log."""
+    conn.execute(fetch_log.insert(), list(rows))
 
 
 def _log_row(
