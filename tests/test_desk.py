@@ -331,6 +331,20 @@ def test_the_same_article_twice_is_stored_once(site: DeskSite, store: Store) -> 
     desk.close()
 
 
+def test_an_item_whose_page_is_stored_is_not_read_again(site: DeskSite, store: Store) -> None:
+    page = site.fixture("/post/tram-strike.html", "pages/post-tram-strike.html")
+    links = [("/post/tram-strike.html?utm_source=a", "T")]
+    site.set("/a.xml", Reply(synthetic_rss("A", site.base, links), content_type=RSS))
+    desk = make_desk(store)
+    report = desk.scan([page, site.url("/a.xml")])
+    assert report.articles == 1 and report.duplicates == 1
+    assert site.hits("/post/tram-strike.html") == 1  # as a source, not again as an item
+    with store.read() as conn:
+        state, why = conn.exec_driver_sql("SELECT state, last_error FROM items").one()
+    assert (state, why) == ("duplicate", "an article with this URL is stored")
+    desk.close()
+
+
 # -- resuming, watching ------------------------------------------------------------------------
 
 

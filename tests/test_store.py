@@ -190,6 +190,10 @@ def test_articles_are_unique_by_url_and_by_text(store: Store) -> None:
     other, new = add(store, TEXT + " A second high tide is due.", url="https://other.test/y")
     assert new and other != aid
     assert store.find_article(url="https://gazette.test/a") == aid
+    found = store.articles_by_url(
+        ["https://gazette.test/a", "https://other.test/y", "https://no.test"]
+    )
+    assert found == {"https://gazette.test/a": aid, "https://other.test/y": other}
 
 
 def test_articles_load_back_as_pipeline_values(store: Store) -> None:

@@ -503,13 +503,17 @@ class Desk:
         now = self.clock.now()
         titles = {r["id"]: r["title"] or "" for r in self.store.sources()}
         todo = []
-        for item in self.store.due_items(now):
-            known = self.store.find_article(url=item["key"]) if item["url"] else None
-            if known is not None:
-                self.store.item_duplicate(item, now, known, "an article with this URL is stored")
-                report.duplicates += 1
-            else:
-                todo.append(item)
+        due = self.store.due_items(now)
+        stored = self.store.articles_by_url([i["key"] for i in due if i["url"]])
+        with self.store.batch():
+            for item in due:
+                known = stored.get(item["key"]) if item["url"] else None
+                if known is not None:
+                    why = "an article with this URL is stored"
+                    self.store.item_duplicate(item, now, known, why)
+                    report.duplicates += 1
+                else:
+                    todo.append(item)
         tasks = [
             (item, titles.get(item["source_id"], ""))
             for item in _by_host(todo, lambda i: i["url"] or "")

@@ -552,6 +552,12 @@ class Store:
                         return int(found)
         return None
 
+    def articles_by_url(self, urls: Sequence[str]) -> dict[str, int]:
+        """``{canonical URL: article id}`` for those of ``urls`` stored (``find_article`` for
+        many URLs in a few queries)."""
+        with self.read() as conn:
+            return _ids_by(conn, articles.c.url, list(urls))
+
     def add_article(
         self,
         page: Page,
