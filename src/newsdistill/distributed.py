@@ -14,14 +14,18 @@ Two executors:
   host). An unexpected exception in a task is a bug and propagates, as it always did.
 - ``DaskExecutor``: a ``dask.distributed`` cluster, local (``LocalCluster`` of N processes,
   one thread each unless told otherwise) or existing (a scheduler address). Tasks are
-  pickled module-level functions; each worker process keeps its own ``Fetcher``
-  (``worker_fetcher``). A task that raises is retried ``retries`` times by Dask (on another
-  worker if its worker died) and then handed back as a ``TaskFailed`` value, which the desk
-  records against the source, item or story like any other failure.
+  pickled module-level functions, sent in batches (one Dask task per batch: a Dask task
+  costs milliseconds of CPU, as much as a small page); each worker process keeps its own
+  ``Fetcher`` (``worker_fetcher``). A task that raises is run again alone, ``retries``
+  times, and then handed back as a ``TaskFailed`` value, which the desk records against
+  the source, item or story like any other failure; a batch whose worker died is run again
+  elsewhere by Dask.
 
-Every database write stays in the driver (the process that called ``Desk.scan``): workers
-only compute values. So a lost worker never loses a committed article, and SQLite keeps its
-single writer even with many workers.
+Results come in lists (``Executor.chunks``: a worker's batch, or the threads' results
+already done), which the desk stores one transaction each. Every database write stays in
+the driver (the process that called ``Desk.scan``): workers only compute values. So a lost
+worker never loses a committed article, and SQLite keeps its single writer even with many
+workers.
 
 Politeness across processes: each worker has its own per-host limits, so the desk divides
 the budget (``split_policy``): with N workers each waits N times ``host_delay`` between two
