@@ -1,6 +1,6 @@
 """Event clustering benchmark: quality (B-cubed) and speed/memory on a synthetic stream.
 
-Run: .venv/bin/python bench/bench_cluster.py [--stream 10000] [--show-merges] [--calibrate]
+Run: .venv/bin/python bench/bench_cluster.py [--stream 10000] [--show-merges] [--calibrate] [--skip-mix]
 
 ``--calibrate`` prints where ``ClusterOptions.story_threshold`` comes from: on the fixtures
 and the synthetic stream only, every event's reports are split into two parts and the parts
@@ -13,6 +13,9 @@ Quality sets
   (r01-r04: a briefing, a numbered list, a market-open briefing, a week in review) each
   mention one fixture event and are labelled as events of their own: a roundup that joins
   the event it mentions counts as a merge error.
+- same actor, different event: tests/fixtures/events/same-actor (ours, labelled; 14 reports
+  of 6 events, three pairs of one company's or city's events on one day that cite each
+  other). A known failure, measured and not calibrated on.
 - mix: ../shared/eval-data (held out). Each summhay-news haystack is one story (100
   undated articles each); each article-extraction-benchmark page that our extractor accepts
   is a singleton. Skipped with a message when the data is absent.
@@ -63,6 +66,9 @@ from newsdistill.vectors import TermSpace
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "events"
+# Same actor, different event on one day (a carmaker's recall and its new chief executive...).
+# A known failure kept out of the calibration set: see docs/clustering.md.
+SAME_ACTOR = FIXTURES / "same-actor"
 EVAL = REPO.parent / "shared" / "eval-data"
 BASELINE_THRESHOLD = 0.20
 
@@ -89,10 +95,10 @@ SAME_EVENT_PAGES = [
 # Data
 
 
-def load_fixtures() -> tuple[list[Article], list[str]]:
-    labels = json.loads((FIXTURES / "labels.json").read_text())
+def load_fixtures(folder: Path = FIXTURES) -> tuple[list[Article], list[str]]:
+    labels = json.loads((folder / "labels.json").read_text())
     names = sorted(labels)
-    pages = [extract(read(str(FIXTURES / n))) for n in names]
+    pages = [extract(read(str(folder / n))) for n in names]
     return make_articles(pages), [labels[n] for n in names]
 
 
@@ -268,24 +274,22 @@ def _row(name: str, n: int, ours: list[list[int]], base: list[list[int]], gold: 
     )
 
 
-def quality(show_merges: bool) -> None:
+def quality(show_merges: bool, mix_too: bool = True) -> None:
     print("## B-cubed (ours: default ClusterOptions; baseline: TF-IDF + average link @ 0.20)\n")
     print("| set | items | events | P | R | F1 | base P | base R | base F1 |")
     print("|---|---|---|---|---|---|---|---|---|")
-    arts, gold = load_fixtures()
-    print(_row("fixtures (calibration)", len(arts), cluster_articles(arts), baseline(arts), gold))
-    undated = make_articles([replace(a.page, published=None) for a in arts])
-    print(
-        _row(
-            "fixtures, dates removed (calib.)",
-            len(arts),
-            cluster_articles(undated),
-            baseline(undated),
-            gold,
-        )
-    )
-    mix = load_mix()
-    if mix is None:
+    for folder, dated_name, undated_name in [
+        (FIXTURES, "fixtures (calibration)", "fixtures, dates removed (calib.)"),
+        (SAME_ACTOR, "same actor, different event", "same actor, dates removed"),
+    ]:
+        arts, gold = load_fixtures(folder)
+        undated = make_articles([replace(a.page, published=None) for a in arts])
+        for name, items in [(dated_name, arts), (undated_name, undated)]:
+            print(_row(name, len(items), cluster_articles(items), baseline(items), gold))
+    mix = load_mix() if mix_too else None
+    if not mix_too:
+        print("\n(eval-data mix not run: --skip-mix)")
+    elif mix is None:
         print(f"\n(skipped the eval-data mix: {EVAL} not found)")
     else:
         marts, mgold, audited, rejected = mix
@@ -437,11 +441,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stream", type=int, default=10_000, help="synthetic stream length")
     parser.add_argument("--show-merges", action="store_true", help="list mixed clusters of the mix")
     parser.add_argument("--calibrate", action="store_true", help="only the story_threshold data")
+    parser.add_argument(
+        "--skip-mix", action="store_true", help="calibration sets and speed only (mix held out)"
+    )
     args = parser.parse_args(argv)
     if args.calibrate:
         calibrate()
         return
-    quality(args.show_merges)
+    quality(args.show_merges, mix_too=not args.skip_mix)
     speed(args.stream)
 
 

@@ -3,7 +3,7 @@ clusterer, the topic filter and the ``cluster`` command.
 
 The fixture floors below are stated once and not tuned to pass: the defaults were
 calibrated on these fixtures with dates removed (see cluster.ClusterOptions), where they
-score 1.000 dated and 0.971 undated; the floors leave room for small changes elsewhere in
+score 1.000 dated and 0.974 undated; the floors leave room for small changes elsewhere in
 the pipeline (extraction, sentence splitting) without hiding a real regression.
 """
 
@@ -40,12 +40,17 @@ FLOOR_DATED = 0.95
 FLOOR_UNDATED = 0.90
 
 
+def _labelled(folder: Path) -> tuple[list[str], list[Article], list[str]]:
+    """File names, articles and gold event labels of a labelled fixture folder."""
+    labels = json.loads((folder / "labels.json").read_text())
+    files = sorted(labels)
+    pages = [extract(read(str(folder / f))) for f in files]
+    return files, make_articles(pages), [labels[f] for f in files]
+
+
 @pytest.fixture(scope="module")
 def fixture_set() -> tuple[list[str], list[Article], list[str]]:
-    labels = json.loads((EVENTS / "labels.json").read_text())
-    files = sorted(labels)
-    pages = [extract(read(str(EVENTS / f))) for f in files]
-    return files, make_articles(pages), [labels[f] for f in files]
+    return _labelled(EVENTS)
 
 
 def _undated(articles: list[Article]) -> list[Article]:
@@ -184,6 +189,44 @@ def test_one_event_told_from_several_angles_is_one_story(fixture_set, dated: boo
     groups = cluster_articles(articles if dated else _undated(articles))
     (only,) = _cluster_of(groups, files, "e18-")
     assert {files[i][:4] for i in groups[only]} == {"e18-"}
+
+
+SAME_ACTOR = EVENTS / "same-actor"
+# One company's or city's two events on one day; each pair's reports cite the other event.
+ONE_ACTOR_PAIRS = [("e21-", "e22-"), ("e23-", "e24-"), ("e25-", "e26-")]
+
+
+@pytest.fixture(scope="module")
+def same_actor_set() -> tuple[list[str], list[Article], list[str]]:
+    return _labelled(SAME_ACTOR)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known failure (docs/clustering.md): the actor's names and the cross-references "
+    "outweigh the different leads; no tried design fixed it without splitting fixture events",
+)
+@pytest.mark.parametrize(("first", "second"), ONE_ACTOR_PAIRS)
+def test_one_actors_two_events_on_one_day_stay_apart(same_actor_set, first, second) -> None:
+    """A carmaker's recall and its new chief executive; a software maker's results and its
+    privacy fine; a city's budget vote and its police chief's resignation. Same day, same
+    company or city and its people, and each report mentions the other event."""
+    files, articles, _ = same_actor_set
+    groups = cluster_articles(articles)
+    assert not _cluster_of(groups, files, first) & _cluster_of(groups, files, second)
+
+
+def test_reports_of_one_actors_event_still_share_a_story(same_actor_set) -> None:
+    """Control for any fix of the test above: reports of one event that name the same
+    company, people and product still come together."""
+    files, articles, _ = same_actor_set
+    groups = cluster_articles(articles)
+    for a, b in [
+        ("e21-meridianwire-", "e21-marketcurrent-"),  # the recall and its cost
+        ("e22-atlasnewswire-", "e22-harbourledger-"),  # the appointment and a profile
+        ("e24-civicreview-", "e24-northgatepost-"),  # the fine and the appeal
+    ]:
+        assert _cluster_of(groups, files, a) == _cluster_of(groups, files, b), (a, b)
 
 
 def _deal(bank: str, buyer: str, chair: str, organiser: str, town: str, angle: str) -> str:
