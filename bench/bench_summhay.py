@@ -63,6 +63,9 @@ from summhay_judge import (  # noqa: E402
 HUMAN = {"fully_covered": "FULL", "partially_covered": "PARTIAL", "not_covered": "NO"}
 LLM_JUDGE = {"FULL_COVERAGE": "FULL", "PARTIAL_COVERAGE": "PARTIAL", "NO_COVERAGE": "NO"}
 OURS = "newsdistill --query"
+CALIBRATION = 3  # queries per haystack the writer's query constants were tuned on
+OURS_CAL = f"{OURS} (calibration)"
+OURS_HELD = f"{OURS} (held out)"
 BASELINE_POOL = 150
 MIN_BASELINE_WORDS = 6
 
@@ -357,6 +360,11 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
                 peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
                 tracemalloc.stop()
             ours = add(OURS, lambda: our_story(articles, query, words, dropped))  # noqa: B023
+            # The query-story constants in write/offline.py were tuned on the first
+            # CALIBRATION queries of each haystack; the rest are held out.
+            split = OURS_CAL if q_index < CALIBRATION else OURS_HELD
+            for attr in ("scores", "words", "bullets", "seconds"):
+                getattr(systems[split], attr).append(getattr(systems[OURS], attr)[-1])
             if args.verbose:
                 examples.append(_diagnose(path, judge, insights, gold, ours,
                                           systems[OURS].scores[-1], base))  # fmt: skip
@@ -405,7 +413,7 @@ def _agg(rec: SystemScores) -> list[object]:
 def print_results(systems: dict[str, SystemScores], words: int) -> None:
     rows = []
     for name, rec in systems.items():
-        kind = "ours" if name == OURS else "baseline" if "(query pool)" in name else (
+        kind = "ours" if name.startswith(OURS) else "baseline" if "(query pool)" in name else (
             "LLM full haystack" if "_" not in name else "LLM + retriever")  # fmt: skip
         rows.append([name, kind, *_agg(rec)])
     rows.sort(key=lambda r: -float(r[4]))  # type: ignore[arg-type]
@@ -417,6 +425,13 @@ def print_results(systems: dict[str, SystemScores], words: int) -> None:
           "precision / recall over covered insights.")  # fmt: skip
     full = [r for r in rows if r[1] == "LLM full haystack"]
     ours = next(r for r in rows if r[0] == OURS)
+    print(
+        f"\nours on the calibration queries (first {CALIBRATION} of each haystack, which the "
+        f"writer's query constants were tuned on) and on the other, held-out queries:"
+    )
+    print(table(["system", "coverage", "citation", "joint", "n queries", "cit P", "cit R",
+                 "words", "bullets"],
+                [[n, *_agg(systems[n])] for n in (OURS, OURS_CAL, OURS_HELD) if n in systems]))  # fmt: skip
     if full:
         best = max(full, key=lambda r: float(r[4]))  # type: ignore[arg-type]
         print(f"\ntarget: joint above every stored LLM output -> ours {ours[4]:.1f} vs best stored "

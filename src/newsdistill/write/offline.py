@@ -98,6 +98,7 @@ class _Scored:
     # Per candidate: the sentences of other articles that state the same claim (query
     # stories only; empty lists otherwise). They are cited with it and never chosen after it.
     support: list[list[int]] = field(default_factory=list)
+    cite: list[list[int]] = field(default_factory=list)  # the same, at the citation threshold
 
 
 _ATTRIBUTED = re.compile(r"\b(said|says|according to|reported|told|estimated?s?|counted)\b", re.I)
@@ -175,16 +176,21 @@ def _score(articles: list[Article], options: WriteOptions, contested: set[str]) 
 # 42); the other 27 queries are held out and reported apart by the benchmark.
 
 # Two sentences state the same claim when their cosine on specific terms (beyond the question
-# and the set's common words) reaches this. On SummHay, paraphrases of one planted fact across
-# articles score 0.3-0.9 on all terms; unrelated sentences of the same topic stay under 0.25.
+# and the set's common words) reaches this; such paraphrases count as one claim, chosen once.
+# (SummHay calibration joint: 0.3 -> 33.7, 0.4 -> 36.7, 0.5 -> 42.0, 0.6 -> 40.0.)
 CLAIM_SIM = 0.5
+# An article is cited for a claim when one of its sentences is this close to it on specific
+# terms: a looser bar than for grouping, since citing raises recall more than it costs
+# precision (calibration citation P/R: 0.5 -> 90/69, 0.4 -> 88/77, 0.3 -> 79/83).
+CITE_SIM = 0.4
 QUERY_POOL = 600  # candidates ranked in detail (relevance x specificity)
-PARA_SHARE = 0.5  # share of a sentence's relevance that comes from its paragraph
-SPEC_POWER = 2.0
-CLAIM_RAW = 0
-NUM_BONUS = 0.0
-CLAIM_REL = 1.0
-REL_POWER = 1.0
+PARA_SHARE = 0.5  # share of a sentence's relevance that comes from its paragraph (0: 30.5)
+POS_SCALE = 10.0  # position weight 1/sqrt(1 + index/POS_SCALE): the top of an article counts more
+COMMON_SHARE = 0.25  # a term in this share of the articles or more is the topic's, not specific
+# ... and in at least this many: in a small pile every fact is in most articles.
+COMMON_MIN = 10
+REL_FLOOR = 0.15  # a claim needs this share of the best claim's relevance (0.3: SummHay calibration joint -4)
+RESTATED = 0.4  # cosine on all terms at which two candidates restate one thing
 
 
 def _score_query(
@@ -208,64 +214,70 @@ def _score_query(
     rel = np.asarray((m @ q.T).todense()).ravel()
     # Pseudo-relevance feedback: the vocabulary of the best-matching sentences widens a
     # short question ("what did regulators do?") to the words the articles use for it.
-    top = np.argsort(-rel)[:30]
-    feedback = np.asarray(m[top].mean(axis=0)).ravel()
+    # Weighted by their match and only from sentences that match at all: in a small pile the
+    # top 30 would be every sentence, and the question would drift to the whole pile's topic.
+    top = [k for k in np.argsort(-rel)[:30] if rel[k] > 0]
+    feedback = np.asarray(m[top].T @ rel[top]).ravel() if top else np.zeros(m.shape[1])
     feedback /= np.linalg.norm(feedback) or 1.0
     fb = np.asarray(m @ feedback).ravel()
     focus = 0.5 * rel / (rel.max() or 1.0) + 0.5 * fb / (fb.max() or 1.0)
     # A paragraph is about one thing: the sentences after one that names the subject carry
     # the details ("X is revamping its loyalty program. Members will get ..."). A sentence
     # takes part of the relevance of the most relevant sentence of its paragraph.
-    para = np.array([hash((i.article.id, i.sentence.paragraph)) for i in aligner.items])
-    _, group = np.unique(para, return_inverse=True)
-    para_max = np.zeros(group.max() + 1 if len(group) else 0, dtype=np.float64)
+    paragraphs: dict[tuple[str, int], int] = {}
+    group = np.array(
+        [paragraphs.setdefault((i.article.id, i.sentence.paragraph), len(paragraphs))
+         for i in aligner.items],
+        dtype=int,
+    )  # fmt: skip
+    para_max = np.zeros(len(paragraphs), dtype=np.float64)
     np.maximum.at(para_max, group, focus)
     focus = (1.0 - PARA_SHARE) * focus + PARA_SHARE * para_max[group]
-    position_weight = 1.0 / np.sqrt(1.0 + positions / 10.0)
+    position_weight = 1.0 / np.sqrt(1.0 + positions / POS_SCALE)
     # In a large set about one topic, the sentences closest to a question are often ones
     # that merely restate it. Reward what a sentence adds beyond the topic's common
     # vocabulary (and the question's), and judge repetition on that part only.
     spec, specific = _specific(m, articles, aligner, options.query)
-    prelim = np.where(ok, focus * position_weight * (0.25 + spec) ** SPEC_POWER, -1.0)
+    prelim = np.where(ok, focus * position_weight * (0.25 + spec) ** 2, -1.0)
     pool = np.array([k for k in np.argsort(-prelim)[:QUERY_POOL] if prelim[k] > 0], dtype=int)
     if len(pool) == 0:
         pool = np.array([int(np.argmax(focus))])
-    support = _claim_support(pool, specific, spec, texts, art_index, len(articles))
+    stating = _claim_support(pool, specific, texts, art_index, min(CLAIM_SIM, CITE_SIM))
+    support = [[j for j, v in row if v >= CLAIM_SIM] for row in stating]
+    cite = [[j for j, v in row if v >= CITE_SIM] for row in stating]
     corroborated = np.array([len(s) for s in support], dtype=np.float32)
     sim_pool = np.asarray((specific[pool] @ specific[pool].T).todense())
-    has_fig = np.array([bool(numbers(texts[k])) for k in pool], dtype=np.float32)
-    if CLAIM_REL:
-        crel = np.array(
-            [np.mean(focus[[int(k), *sup]]) for k, sup in zip(pool, support, strict=True)]
-        )
-        rel_part = (CLAIM_REL * crel + (1 - CLAIM_REL) * focus[pool]) ** REL_POWER
-    else:
-        rel_part = focus[pool] ** REL_POWER
+    # A claim is as relevant as the articles stating it find it, on average: a figure from
+    # another part of the story that one paragraph about the question happens to mention
+    # is not pulled in with it.
+    crel = np.array([np.mean(focus[[int(k), *sup]]) for k, sup in zip(pool, support, strict=True)])
     score = (
-        rel_part
+        crel
         * position_weight[pool]
-        * (0.25 + spec[pool]) ** SPEC_POWER
+        * (0.25 + spec[pool]) ** 2
         * (1.0 + np.log2(1.0 + corroborated))
-        * (1.0 + NUM_BONUS * has_fig)
     )
-    order = np.argsort(-score, kind="stable")
+    # A claim far less relevant than the best one is about something else in the pile (another
+    # event, another part of the topic): a short story beats one padded with it.
+    keep = crel >= REL_FLOOR * crel.max()
+    keep[int(np.argmax(score))] = True
+    order = np.array([k for k in np.argsort(-score, kind="stable") if keep[k]], dtype=int)
     pool, score, corroborated = pool[order], score[order], corroborated[order]
     sim = sim_pool[order][:, order]
     support = [support[k] for k in order]
-    return _Scored(aligner, texts, m, score, focus, positions, pool, sim, corroborated, support)
+    cite = [cite[k] for k in order]
+    return _Scored(
+        aligner, texts, m, score, focus, positions, pool, sim, corroborated, support, cite
+    )
 
 
 def _claim_support(
-    pool: np.ndarray,
-    specific: Any,
-    spec: np.ndarray,
-    texts: list[str],
-    art_index: np.ndarray,
-    n_articles: int,
-) -> list[list[int]]:
+    pool: np.ndarray, specific: Any, texts: list[str], art_index: np.ndarray, threshold: float
+) -> list[list[tuple[int, float]]]:
     """For each candidate, the best sentence of every other article that states the same
-    claim: specific-term cosine >= CLAIM_SIM and, when both give figures, the figures of one
-    among the other's (a paraphrase may leave a figure out, never change it)."""
+    claim, with its similarity: specific-term cosine >= ``threshold`` and, when both give
+    figures, the figures of one among the other's (a paraphrase may leave a figure out,
+    never change it)."""
     sims = (specific[pool] @ specific.T).tocsr()
     nums: dict[int, set[str]] = {}
 
@@ -274,27 +286,23 @@ def _claim_support(
             nums[k] = numbers(texts[k])
         return nums[k]
 
-    out: list[list[int]] = []
+    out: list[list[tuple[int, float]]] = []
     for r, k in enumerate(pool):
-        row = sims.getrow(r)
+        lo, hi = sims.indptr[r], sims.indptr[r + 1]
         best: dict[int, tuple[float, int]] = {}
-        for j, v in zip(row.indices, row.data, strict=True):
-            if CLAIM_RAW:
-                v = v * spec[k] * spec[j]
-            if v < CLAIM_SIM:
-                continue
+        for j, v in zip(sims.indices[lo:hi], sims.data[lo:hi], strict=True):
             a = int(art_index[j])
-            if a == art_index[k]:
+            if v < threshold or a == art_index[k]:
                 continue
             if a not in best or v > best[a][0]:
                 best[a] = (float(v), int(j))
         mine = nums_of(int(k))
         found = []
-        for _, j in best.values():
+        for v, j in best.values():
             theirs = nums_of(j)
             if mine and theirs and not theirs <= mine and not mine <= theirs:
                 continue
-            found.append(j)
+            found.append((j, v))
         out.append(sorted(found))
     return out
 
@@ -311,7 +319,9 @@ def _specific(
     df: Counter[str] = Counter()
     for a in articles:
         df.update({t for s in a.sentences for t in content_terms(s.text)})
-    common = {t for t, n in df.items() if n >= 0.25 * len(articles)} | set(content_terms(query))
+    floor = max(COMMON_SHARE * len(articles), COMMON_MIN)
+    common = {t for t, n in df.items() if n >= floor}
+    common |= set(content_terms(query))
     mask = np.ones(m.shape[1], dtype=np.float32)
     for t in common:
         c = aligner.space.vocab.get(t)
@@ -338,11 +348,14 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
     nums = [numbers(texts[k]) for k in pool]
 
     claim = [{int(pool[p]), *sc.support[p]} for p in range(len(pool))] if sc.support else []
+    # With a query, two sentences close on all their terms (the question's included) restate
+    # one thing, even when the few other words they have differ.
+    full = np.asarray((sc.m[pool] @ sc.m[pool].T).todense()) if sc.support else np.zeros((0, 0))
 
     def redundant(p: int, chosen: list[int]) -> bool:
         # Same wording, or the same figures in much the same words, is the same fact.
         for q in chosen:
-            if claim and (pool[p] in claim[q] or pool[q] in claim[p]):
+            if claim and (pool[p] in claim[q] or pool[q] in claim[p] or full[p, q] >= RESTATED):
                 return True  # the same claim in other words
             if sim[p, q] >= options.redundancy:
                 return True
@@ -398,7 +411,7 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
                 cites.insert(0, c)
         # Every article that states the claim in its own words is a source of it too.
         if sc.support:
-            cites += [items[k].citation for k in sc.support[p] if items[k].citation not in cites]
+            cites += [items[k].citation for k in sc.cite[p] if items[k].citation not in cites]
         s.citations = cites
 
     headline = _headline(articles, sc, story_sentences, contested)
