@@ -69,6 +69,19 @@ def _cpu(pid: int) -> float:
     return t.user + t.system
 
 
+def _waited(pid: int) -> float:
+    """Seconds the threads of process ``pid`` have spent ready to run but waiting for a core
+    (Linux schedstat; 0 elsewhere): how much other jobs and our own processes held us up."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        pass  # a thread that ended meanwhile, or no schedstat here
+    return total / 1e9
+
+
 def _self_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -119,12 +132,15 @@ def main() -> None:
         desk = Desk(store, options, executor=executor)  # warms the workers up
         startup += time.perf_counter() - t
         watched = _worker_pids(executor)
+        pids = [server.pid or 0, os.getpid(), *watched]
         cpu0 = [_cpu(server.pid or 0), _self_cpu(), *(_cpu(p) for p in watched)]
+        waited0 = sum(_waited(p) for p in pids)
         desk.progress = stages = Stages()
         started = time.perf_counter()
         report = desk.scan(urls)
         took = time.perf_counter() - started
         cpu1 = [_cpu(server.pid or 0), _self_cpu(), *(_cpu(p) for p in watched)]
+        waited = sum(_waited(p) for p in pids) - waited0
         desk.close()
         if executor is not None:
             executor.close()
@@ -146,7 +162,7 @@ def main() -> None:
         bound = max(*used, total / (os.cpu_count() or 1))
         bounds.append(bound)
         cpu_rows.append([label, f"{used[0]:.1f}", f"{used[1]:.1f}", f"{sum(used[2:]):.1f}",
-                         f"{total:.1f}", f"{total / took:.2f}", f"{bound:.1f}",
+                         f"{total:.1f}", f"{total / took:.2f}", f"{waited:.1f}", f"{bound:.1f}",
                          f"{bounds[0] / bound:.2f}x"])  # fmt: skip
         store.close()
     load = os.getloadavg()[0]
@@ -161,11 +177,13 @@ def main() -> None:
           "driver: cluster, store)")  # fmt: skip
     print(table(["path", *STAGES], per_article))
     print("\nCPU seconds during the scan, per process (driver: desk, store, clustering, Dask "
-          "client, scheduler and nannies).\n's at best': the scan's time if the cores were "
+          "client, scheduler and nannies).\n's waiting': seconds our processes were ready to "
+          "run but had no core (other jobs, or each other).\n"
+          "'s at best': the scan's time if the cores were "
           "free and nothing waited, max(busiest process, total / cores): a bound, not a "
           "measurement")  # fmt: skip
-    headers = ["path", "server", "driver", "workers", "total", "cores busy", "s at best",
-               "speed-up at best"]  # fmt: skip
+    headers = ["path", "server", "driver", "workers", "total", "cores busy", "s waiting",
+               "s at best", "speed-up at best"]  # fmt: skip
     print(table(headers, cpu_rows))
     ours.send("stop")
     server.join(10)
