@@ -388,3 +388,27 @@ def test_markdown_markers_are_not_part_of_the_judged_sentences():
 
     got = summary_sentences("# Fire summary\n- **Twelve** people were hurt.\n1. The mayor spoke.")
     assert got == ["Fire summary", "Twelve people were hurt.", "The mayor spoke."]
+
+
+def test_a_disputed_number_of_years_is_a_figure_not_a_date() -> None:
+    # Keyed by its unit "year", the discrepancy once passed for a date one and crashed.
+    def article(aid: str, outlet: str, text: str) -> Article:
+        page = Page(source=aid, title="", text=text, outlet=outlet)
+        return Article(aid, page, split_sentences(text, aid))
+
+    arts = [
+        article(
+            "a1",
+            "Harbour Gazette",
+            "The Wexcombe dredging contract runs for 5 years, the port authority said on Monday.",
+        ),
+        article(
+            "a2",
+            "Northern Ledger",
+            "The Wexcombe dredging contract runs for 7 years, the shipping firm said on Monday.",
+        ),
+    ]
+    (d,) = story_discrepancies(arts)
+    assert [c.citations[0].article for c in d.claims] == ["a1", "a2"]
+    v = verify_sentence("The Wexcombe dredging contract runs for 5 years.", SourceIndex(arts))
+    assert v.label == "contradicted" and "5 years vs 7 years" in v.reason

@@ -805,8 +805,10 @@ def _side_quantities(side: DiscrepancySide) -> list[Quantity]:
 
 
 def _date_kind(d: Discrepancy) -> str:
-    head = d.what.split(":", 1)[0]
-    return head if head in {"year", "month", "day"} else ""
+    """ "year" for a discrepancy of dates keyed "year:open"; "" for figures, whose key is
+    their unit and may itself be "year" ("5 years" against "7 years")."""
+    head, colon, _ = d.what.partition(":")
+    return head if colon and head in {"year", "month", "day"} else ""
 
 
 def _side_date(side: DiscrepancySide, kind: str) -> str:
