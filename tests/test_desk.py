@@ -529,3 +529,24 @@ def test_a_forgotten_allow_private_is_not_remembered(site: DeskSite, tmp_path: P
     again = run("scan", url, "--db", db, "--allow-private", "--host-delay", "0", "--format", "json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["articles"] > 0  # not held back by the earlier refusal
+
+
+def test_a_roundup_page_is_kept_apart_and_never_published(site: DeskSite, store: Store) -> None:
+    feeds = coast_site(site)
+    briefing = site.fixture("/ledger/briefing-friday.html", "pages/ledger-morning-briefing.html")
+    desk = make_desk(store)
+    report = desk.scan([*feeds.values(), briefing])
+    assert report.articles == 6 and report.stories_new == 2  # the briefing opened no story
+    stored = store.find_article(url=briefing)
+    assert stored is not None
+    story = barrier(store)
+    assert briefing not in {a["url"] for a in story["articles"]}
+    saved = store.version(story["id"])
+    assert saved is not None
+    assert not any("Hallamshire" in s["text"] for s in saved["story"]["sentences"])
+    assert len(store.stories()) == 2
+    # Placed once: a rescan (and a desk rebuilt from the store) leaves it where it is.
+    assert store.unassigned() == []
+    again = make_desk(store).scan([*feeds.values(), briefing])
+    assert (again.articles, again.stories_new, again.stories_updated) == (0, 0, 0)
+    assert len(store.stories()) == 2 and store.check() == []

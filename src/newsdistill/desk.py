@@ -708,7 +708,10 @@ class _Clusters:
                 stories_here.append(min(votes, key=lambda s: (-votes[s], s)))
             stories_here = sorted(set(stories_here))
             target: int | str
-            if not stories_here:
+            if cluster.roundup is not None:
+                # A briefing of unrelated events is no story: it is kept apart, unpublished.
+                target = f"roundup-{cid}"
+            elif not stories_here:
                 target = f"new-{cid}"
             else:
                 target = stories_here[0]  # the oldest story survives a merge

@@ -135,7 +135,9 @@ stories = Table(
     Column("updated", Text, nullable=False),
     Column("version", Integer, nullable=False, server_default="0"),
     Column("headline", Text),
-    Column("state", Text, nullable=False, server_default="open"),  # open | merged
+    # open | merged | roundup (a roundup page's own story: kept so the article is placed
+    # once, never written or listed)
+    Column("state", Text, nullable=False, server_default="open"),
     Column("merged_into", Integer, ForeignKey("stories.id")),
     Column("dirty", sa.Boolean, nullable=False, server_default=sa.false()),
     Column("last_error", Text),
@@ -763,30 +765,39 @@ class Store:
         """Put articles into stories and merge stories, in one transaction.
 
         ``placements`` are (article id, story id) pairs, where the story id may be a label
-        such as "new-3" for a story to create (every article with the same label joins it).
-        ``merges`` are (survivor, [absorbed story ids]). Every story that gained or lost an
-        article is marked for rewriting. Returns the ids given to new labels.
+        such as "new-3" for a story to create (every article with the same label joins it);
+        a label starting "roundup-" creates a story in state ``roundup``, which holds a
+        roundup page (a briefing of unrelated events) and is never written or listed.
+        ``merges`` are (survivor, [absorbed story ids]). Every open story that gained or lost
+        an article is marked for rewriting. Returns the ids given to new labels.
         """
         created: dict[str, int] = {}
         touched: set[int] = set()
         with self.write() as conn:
             for article_id, target in placements:
                 if isinstance(target, str):
+                    roundup = target.startswith("roundup-")
                     if target not in created:
                         created[target] = int(
                             conn.execute(
                                 stories.insert()
-                                .values(created=iso(now), updated=iso(now), dirty=True)
+                                .values(
+                                    created=iso(now),
+                                    updated=iso(now),
+                                    dirty=not roundup,
+                                    state="roundup" if roundup else "open",
+                                )
                                 .returning(stories.c.id)
                             ).scalar_one()
                         )
                     story_id = created[target]
                 else:
-                    story_id = target
+                    story_id, roundup = target, False
                 conn.execute(
                     articles.update().where(articles.c.id == article_id).values(story_id=story_id)
                 )
-                touched.add(story_id)
+                if not roundup:
+                    touched.add(story_id)
             for survivor, absorbed in merges:
                 for other in absorbed:
                     if other == survivor:
