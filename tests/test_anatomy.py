@@ -10,6 +10,7 @@ import pytest
 from newsdistill.pipeline import Options, distill, load_pages, make_articles
 from newsdistill.render.jsonout import to_dict
 from newsdistill.sampledata import samples_dir
+from newsdistill.sentences import split_sentences
 from newsdistill.textutil import content_terms, normalize, numbers
 from newsdistill.write import anatomy
 from newsdistill.write.offline import WriteOptions
@@ -46,9 +47,7 @@ def test_quotes_are_verbatim_with_full_speaker_names(fire, tram):
     for q in quotes:
         assert q["citations"]
         for c in q["citations"]:
-            src = normalize(
-                _source_text(fire if q in fire["quotes"] else tram, c)
-            )
+            src = normalize(_source_text(fire if q in fire["quotes"] else tram, c))
             assert q["quote"] in src
     speakers = {q["speaker"] for q in quotes}
     assert "Helen Marsh" in speakers or "Dana Okafor" in speakers
@@ -75,12 +74,18 @@ def test_timeline_is_dated_and_in_order(fire, tram):
     ("text", "published", "expected"),
     [
         ("The fire was reported at 3:40 p.m. Tuesday.", date(2026, 11, 18), "2026-11-17T15:40"),
-        ("Crews left at 2:15 a.m. Wednesday after the blaze that began Tuesday.", date(2026, 11, 18), "2026-11-18T02:15"),
+        (
+            "Crews left at 2:15 a.m. Wednesday after the blaze that began Tuesday.",
+            date(2026, 11, 18),
+            "2026-11-18T02:15",
+        ),
         ("The council will vote again on Dec. 3.", date(2026, 11, 20), "2026-12-03"),
         ("The application is due Jan. 15.", date(2026, 11, 20), "2027-01-15"),
         ("The council will meet Monday to decide.", date(2026, 11, 18), "2026-11-23"),
         ("The plant was built in 1962.", date(2026, 11, 18), "1962"),
         ("Officials gave no date.", date(2026, 11, 18), None),
+        # A state lasting since a year is not an event of that year.
+        ("Her family has run the shop on Alder St. since 1971.", date(2026, 11, 18), None),
     ],
 )
 def test_resolve_date(text, published, expected):
@@ -100,6 +105,21 @@ def test_speaker_of(sentence, speaker):
     assert anatomy.speaker_of(sentence) == speaker
 
 
+def test_a_quote_said_by_he_goes_to_the_speaker_of_the_sentence_before():
+    said = split_sentences(
+        "Ana Ruiz, whose bakery has stood on the square since 1988, said the plan came too "
+        'late. "Nobody asked the people who open at five in the morning," she said. '
+        '"We will appeal the ruling next week," he said.',
+        "a1",
+    )
+    assert [anatomy.quote_speaker(said, k) for k in range(3)] == [None, "Ana Ruiz", None]
+    # Only "he said" hands a quote on; a quote with a named speaker keeps its own.
+    named = split_sentences(
+        'Mayor Teresa Vance said the city would wait. "We start tomorrow," Kessler said.', "a1"
+    )
+    assert anatomy.quote_speaker(named, 1) == "Kessler"
+
+
 def test_sections_and_paragraphs(fire, tram):
     for story in (fire, tram):
         sections = [s["section"] for s in story["sentences"]]
@@ -117,7 +137,9 @@ def test_sections_and_paragraphs(fire, tram):
 def test_no_dangling_openers_and_no_repeated_figures(fire, tram):
     for story in (fire, tram):
         for s in story["sentences"]:
-            assert not re.match(r"(However|But|Meanwhile|He|She|They|It|This)\b", s["text"]), s["text"]
+            assert not re.match(r"(However|But|Meanwhile|He|She|They|It|This)\b", s["text"]), s[
+                "text"
+            ]
 
 
 def test_headline_facts_are_in_the_story(fire, tram):
@@ -142,7 +164,10 @@ def test_query_focuses_the_story():
     arts = make_articles(pages)
     from newsdistill.pipeline import write_event
 
-    story = write_event(arts, Options(write=WriteOptions(words=120, query="What happened to the river and the water?")))
+    story = write_event(
+        arts,
+        Options(write=WriteOptions(words=120, query="What happened to the river and the water?")),
+    )
     text = " ".join(s.text for s in story.sentences).lower()
     assert "river" in text
     plain = write_event(arts, Options(write=WriteOptions(words=120)))

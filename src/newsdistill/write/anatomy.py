@@ -111,6 +111,27 @@ def speaker_of(sentence: str) -> str | None:
     return None
 
 
+# "..., he said." hands the quote to whoever spoke in the sentence before.
+_PRONOUN_SAID = re.compile(r'"\s*,?\s*(?:he|she|they)\s+(?:said|says|added|told)\b', re.I)
+# "Glen Whitaker, whose family has run the shop since 1971, said the fund ...": the speaker
+# of a sentence that reports speech, an appositive clause allowed between name and verb.
+_NAME_THEN_SAID = re.compile(
+    rf"^(?:{_TITLE_WORDS}\s)?(?P<name>{_NAME})(?:,[^\"]{{0,120}}?,)?\s+(?:said|says|added|told)\b"
+)
+
+
+def quote_speaker(sentences: list[Sentence], k: int) -> str | None:
+    """The speaker of the quote in ``sentences[k]``: named in it, or, when it says only
+    "he said", the person reported speaking in the sentence just before."""
+    text = normalize(sentences[k].text)
+    name = speaker_of(text)
+    if name is None and k > 0 and _PRONOUN_SAID.search(text):
+        m = _NAME_THEN_SAID.match(normalize(sentences[k - 1].text))
+        if m and m.group("name").split()[0] not in _NOT_SPEAKER:
+            name = m.group("name")
+    return name
+
+
 def find_quotes(articles: list[Article], limit: int = 3) -> list[Quote]:
     """The quotes carried by the most outlets (then the longest), verbatim, with speakers.
 
@@ -119,13 +140,13 @@ def find_quotes(articles: list[Article], limit: int = 3) -> list[Quote]:
     found: dict[str, list[tuple[Article, Sentence, str | None]]] = {}
     text_of: dict[str, str] = {}
     for a in articles:
-        for s in a.sentences:
+        for k, s in enumerate(a.sentences):
             for m in _QUOTE.finditer(normalize(s.text)):
                 q = m.group(1).strip()
                 if len(q.split()) < 6:
                     continue
                 key = re.sub(r"\W+", " ", q.lower()).strip()
-                found.setdefault(key, []).append((a, s, speaker_of(s.text)))
+                found.setdefault(key, []).append((a, s, quote_speaker(a.sentences, k)))
                 text_of.setdefault(key, q)
     texts = [normalize(a.page.text) for a in articles]
     ranked = sorted(found, key=lambda k: (-len({a.id for a, _, _ in found[k]}), -len(k), k))
@@ -241,7 +262,9 @@ _MONTH_DAY = re.compile(
 )
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?([ap])\.m\.")
-_YEAR = re.compile(r"\b(?:in|since|until|by)\s((?:19|20)\d{2})\b")
+# "since 1971" dates a state that still holds (a family business, cuts "since 2020"), not an
+# event of the sentence, so it gives no timeline date.
+_YEAR = re.compile(r"\b(?:in|until|by)\s((?:19|20)\d{2})\b")
 
 
 def timeline(articles: list[Article], aligner: Aligner, limit: int = 8) -> list[TimelineEntry]:
