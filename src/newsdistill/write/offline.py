@@ -489,7 +489,7 @@ def _headline(
     story_text = " ".join(s.text for s in body)
     story_terms = set(content_terms(story_text))
     story_numbers = numbers(story_text)
-    titles = [a.page.title for a in articles if a.page.title]
+    titles = _title_candidates([a.page.title for a in articles if a.page.title])
     best: tuple[float, str] | None = None
     if titles:
         tm = sc.aligner.space.sparse_matrix(titles)
@@ -515,6 +515,19 @@ def _headline(
         return StorySentence(best[1], "headline", cites or list(body[0].citations))
     lede = body[0]
     return StorySentence(lede.text, "headline", list(lede.citations))
+
+
+def _title_candidates(titles: list[str]) -> list[str]:
+    """Each title, and each clause of a title written as two ("Fire forces 1,300 from homes;
+    12 hurt"): a clause is still the outlet's own words, and it lets the headline keep the
+    event when the other clause carries a figure the sources dispute."""
+    out: list[str] = []
+    for title in titles:
+        out.append(title)
+        parts = [p.strip() for p in title.split(";")]
+        if len(parts) > 1:
+            out += [p for p in parts if len(p.split()) >= 4]
+    return list(dict.fromkeys(out))
 
 
 def _shares(a: str, b: str) -> bool:
