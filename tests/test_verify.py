@@ -412,3 +412,124 @@ def test_a_disputed_number_of_years_is_a_figure_not_a_date() -> None:
     assert [c.citations[0].article for c in d.claims] == ["a1", "a2"]
     v = verify_sentence("The Wexcombe dredging contract runs for 5 years.", SourceIndex(arts))
     assert v.label == "contradicted" and "5 years vs 7 years" in v.reason
+
+
+def test_unrelated_figures_of_one_unit_are_not_one_discrepancy() -> None:
+    # One topic, two facts with percentages: a rate rise and a share fall. Grouped by unit,
+    # they once made one "discrepancy" that refused every sentence stating either figure.
+    arts = [
+        _article(
+            "a1",
+            "Harbour Gazette",
+            "",
+            "The Marlow central bank raised its main interest rate by 0.25% on Thursday, "
+            "the bank's governor said.",
+        ),
+        _article(
+            "a2",
+            "Northern Ledger",
+            "",
+            "Shares in the Marlow shipping group Calloway fell 3% on Thursday after the "
+            "central bank's decision on interest rates.",
+        ),
+    ]
+    index = SourceIndex(arts)
+    assert index.discrepancies == []
+    for claim in (
+        "The Marlow central bank raised its main interest rate by 0.25% on Thursday.",
+        "Shares in the Marlow shipping group Calloway fell 3% on Thursday.",
+    ):
+        assert verify_sentence(claim, index).label == "supported", claim
+
+
+def test_a_disputed_toll_stays_one_discrepancy_with_its_two_sides() -> None:
+    # Two outlets give 12 and 15 injured; in the same pile other percentages and sums
+    # differ, and none of them may join the toll's discrepancy.
+    arts = [
+        _article(
+            "a1",
+            "Harbour Gazette",
+            "",
+            "A crane collapsed at the Wexcombe container terminal on Monday, injuring 12 "
+            "dock workers, the port authority said. The terminal handles 40% of the port's "
+            "traffic. Repairs will cost $2 million, the operator said.",
+        ),
+        _article(
+            "a2",
+            "Northern Ledger",
+            "",
+            "A crane collapsed at the Wexcombe container terminal on Monday, injuring 15 "
+            "dock workers, according to the regional ambulance service. Grain exports fell "
+            "6% last year. The new harbour wall cost $9 million to build.",
+        ),
+    ]
+    found = find_discrepancies(arts)
+    (d,) = [d for d in found if d.what == "dock"]
+    assert set(d.values()) == {"12 dock", "15 dock"}
+    assert {s.citation.article for s in d.sides} == {"a1", "a2"} and len(d.sides) == 2
+    assert not [d for d in found if d.what == "%"]  # a share of traffic, a fall in exports
+    index = SourceIndex(arts)
+    v = verify_sentence(
+        "The crane collapse at the Wexcombe terminal injured 12 dock workers.", index
+    )
+    assert v.label == "contradicted" and "sources differ" in v.reason
+    assert verify_sentence("The terminal handles 40% of the port's traffic.", index).label == (
+        "supported"
+    )
+    about = [x for x in story_discrepancies(arts) if "dock" in x.claims[0].text]
+    assert len(about) == 1 and len(about[0].claims) == 2
+
+
+def test_a_figure_equal_to_one_side_but_about_something_else_is_not_disputed() -> None:
+    # The terminal's share of traffic is disputed (40% / 45%); grain exports that fell 40%
+    # are another fact, stated by one outlet alone.
+    arts = [
+        _article(
+            "a1",
+            "Harbour Gazette",
+            "",
+            "The Wexcombe terminal handles 40% of the port's container traffic, the port "
+            "authority said. Grain exports through Wexcombe fell 40% last year.",
+        ),
+        _article(
+            "a2",
+            "Northern Ledger",
+            "",
+            "The Wexcombe terminal handles 45% of the port's container traffic, the shipping "
+            "firm said.",
+        ),
+    ]
+    index = SourceIndex(arts)
+    assert [set(d.values()) for d in index.discrepancies] == [{"40% of", "45% of"}]
+    assert verify_sentence("Grain exports through Wexcombe fell 40% last year.", index).label == (
+        "supported"
+    )
+    v = verify_sentence("The Wexcombe terminal handles 40% of the port's container traffic.", index)
+    assert v.label == "contradicted" and "sources differ" in v.reason
+
+
+def test_a_year_equal_to_one_side_but_of_another_subject_is_not_disputed() -> None:
+    # When Calloway Shipping was founded is disputed (1902 / 1911); the harbour trust's
+    # founding in 1902 is another fact, though "founded" and the year are the same.
+    arts = [
+        _article(
+            "a1",
+            "Harbour Gazette",
+            "",
+            "Calloway Shipping was founded in 1902 by the Marlow merchant Edith Calloway. "
+            "The Marlow Harbour Trust was founded in 1902 as well.",
+        ),
+        _article(
+            "a2",
+            "Northern Ledger",
+            "",
+            "Calloway Shipping was founded in 1911 by the Marlow merchant Edith Calloway.",
+        ),
+    ]
+    index = SourceIndex(arts)
+    (d,) = index.discrepancies
+    assert set(d.values()) == {"1902", "1911"} and len(d.sides) == 2
+    claim = "The Marlow Harbour Trust was founded in 1902."
+    assert verify_sentence(claim, index).label == "supported"
+    v = verify_sentence("Calloway Shipping was founded in 1902.", index)
+    assert v.label == "contradicted" and "sources differ" in v.reason

@@ -150,6 +150,11 @@ class Quantity:
     # "had earlier reported"), "revised" for one it marks as an update ("rose to", "revised
     # ... to", "now"). A change over time is not a disagreement between sources.
     stage: str = ""
+    # Token span of the figure in its sentence ("$2.33 billion": the "$" to "billion"; the
+    # unit word after it is not included), -1 when unknown: what it is the figure of is
+    # read from the words next to it.
+    pos: int = -1
+    end: int = -1
 
     def within(self, other: Quantity) -> bool:
         """True when ``other``'s value lies inside this quantity's bound."""
@@ -242,13 +247,13 @@ def quantities(toks: list[Token]) -> list[Quantity]:
         text = _as_written(toks[start : j + 1])
         context = frozenset(t.stem for t in toks[max(0, i - 4) : j + 5])
         bound, stage = _bound(toks, start, j), _stage(toks, start)
-        for v, cur, _ in pending:
-            out.append(Quantity(v, unit, cur or currency, text, context, bound, stage))
+        for v, cur, k in pending:
+            out.append(Quantity(v, unit, cur or currency, text, context, bound, stage, k, j))
         pending = []
-        out.append(Quantity(value, unit, currency, text, context, bound, stage))
+        out.append(Quantity(value, unit, currency, text, context, bound, stage, start, j))
         i = j
     for v, cur, k in pending:
-        out.append(Quantity(v, "", cur, toks[k].text))
+        out.append(Quantity(v, "", cur, toks[k].text, pos=k, end=k + 1))
     return out
 
 
