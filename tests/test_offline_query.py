@@ -142,3 +142,86 @@ def test_another_question_over_the_same_pile_gets_its_own_facts(articles):
 )
 def test_trim_keeps_in_addition_to(text, expected):
     assert trim(text) == expected
+
+
+# --- choosing: other sub-points first, and nothing the verifier would withhold ----------------
+
+
+def test_pick_diverse_prefers_another_sub_point_to_a_second_detail_of_the_first():
+    import numpy as np
+
+    from newsdistill.write.offline import pick_diverse
+
+    score = np.array([1.0, 0.9, 0.8])
+    # 0 and 1 are two details of one sub-point; 2 is another sub-point.
+    sim = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    chosen = [0]
+    pick_diverse(score, sim, chosen, lambda p: chosen.append(p) is None, lambda: len(chosen) >= 2)
+    assert chosen == [0, 2]
+
+
+def test_pick_diverse_offers_each_candidate_once_and_stops_when_none_fits():
+    import numpy as np
+
+    from newsdistill.write.offline import pick_diverse
+
+    offered: list[int] = []
+
+    def refuse(p: int) -> bool:
+        offered.append(p)
+        return False
+
+    chosen: list[int] = []
+    pick_diverse(np.array([0.5, 0.9, 0.7]), np.eye(3), chosen, refuse, lambda: False)
+    assert offered == [1, 2, 0] and chosen == []
+
+
+# The county's repair bill is disputed ($3.2 million in two outlets, $4.1 million in two); the
+# lane that stays open and the ferry are not.
+_COST = [
+    "Repairing the Alder Bridge deck will cost $3.2 million, with the work starting in June.",
+    "The deck repairs on the Alder Bridge will cost $3.2 million, starting in June.",
+    "Repairs to the deck of the Alder Bridge will cost $4.1 million, with work from June.",
+    "The Alder Bridge deck will be repaired at a cost of $4.1 million from June.",
+]
+_LANE = [
+    "One lane of the Alder Bridge will stay open to cars during the repairs, with a 20 mph limit.",
+    "During the repairs a single lane stays open to cars on the Alder Bridge, limited to 20 mph.",
+    "Cars keep one open lane on the Alder Bridge throughout the repairs, at 20 mph.",
+]
+_FERRY = [
+    "A free shuttle ferry will carry cyclists and walkers across the river at Fenby Quay every "
+    "half hour.",
+    "Cyclists and walkers can cross the river on a free shuttle ferry from Fenby Quay every half "
+    "hour.",
+    "Every half hour a free shuttle ferry takes walkers and cyclists across from Fenby Quay.",
+]
+
+
+def _bridge_pages() -> list[Page]:
+    pages = []
+    for n, outlet in enumerate(
+        ["Alder Gazette", "Fenby Courier", "Riverside Wire", "County Ledger"]
+    ):
+        text = "\n\n".join(
+            [
+                "The county board met on Monday to settle how the river crossing would be "
+                "handled this summer.",
+                " ".join([_COST[n], *_LANE[n : n + 1]]),
+                _FERRY[n] if n < len(_FERRY) else "Residents filled the hall for the vote.",
+            ]
+        )
+        pages.append(Page(source=f"doc{n}", title="", text=text, outlet=outlet))
+    return pages
+
+
+def test_a_query_story_leaves_out_a_disputed_figure_instead_of_having_it_withheld():
+    articles = make_articles(_bridge_pages())
+    story = write_event(
+        articles, Options(write=WriteOptions(words=45, query="Repairs to the Alder Bridge"))
+    )
+    text = " ".join(s.text for s in story.sentences)
+    assert "$3.2 million" not in text and "$4.1 million" not in text  # neither side as fact
+    assert story.dropped == []  # the writer asked the verifier first: no slot was wasted
+    assert any(s.text in _LANE for s in story.sentences)
+    assert story.discrepancies  # the dispute is shown where it belongs
