@@ -20,7 +20,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 class Route:
     body: bytes
     status: int = 200
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    headers: dict[str, str] = field(
+        default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
+    )
 
 
 class LocalSite:

@@ -18,7 +18,9 @@ EXE = str(Path(sys.executable).parent / "newsdistill")
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([EXE, *args], capture_output=True, text=True, input=stdin, env=env, timeout=120)
+    return subprocess.run(
+        [EXE, *args], capture_output=True, text=True, input=stdin, env=env, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +113,22 @@ def test_bad_sources_are_skipped_with_reasons(tmp_path, fire_pages):
     big = tmp_path / "big.html"
     with big.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)
-    bad = [str(tmp_path / n) for n in ["missing.html", "empty.txt", "bin.html", "stub.html", "de.txt", "big.html"]]
+    bad = [
+        str(tmp_path / n)
+        for n in ["missing.html", "empty.txt", "bin.html", "stub.html", "de.txt", "big.html"]
+    ]
     out = run("write", *bad, *fire_pages, "--format", "json")
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     reasons = {Path(s["source"]).name: s["reason"] for s in d["skipped"]}
-    assert set(reasons) == {"missing.html", "empty.txt", "bin.html", "stub.html", "de.txt", "big.html"}
+    assert set(reasons) == {
+        "missing.html",
+        "empty.txt",
+        "bin.html",
+        "stub.html",
+        "de.txt",
+        "big.html",
+    }
     assert "no such file" in reasons["missing.html"]
     assert "empty" in reasons["empty.txt"]
     assert "binary" in reasons["bin.html"]
@@ -147,7 +159,16 @@ def test_usage_errors_exit_2():
 def test_stdin_and_a_local_url(site, fire_pages):
     site.routes["/wire.html"] = Route(Path(fire_pages[2]).read_bytes())
     text = Path(fire_pages[0]).read_text()
-    out = run("write", "-", site.url("/wire.html"), fire_pages[1], "--allow-private", "--format", "json", stdin=text)
+    out = run(
+        "write",
+        "-",
+        site.url("/wire.html"),
+        fire_pages[1],
+        "--allow-private",
+        "--format",
+        "json",
+        stdin=text,
+    )
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     sources = {a["source"] for s in d["stories"] for a in s["articles"]}

@@ -12,7 +12,9 @@ WIRE = (
 
 
 def page(source: str, outlet: str, text: str) -> Page:
-    return Page(source=source, title="Warehouse fire", text=text, outlet=outlet, published="2026-11-18")
+    return Page(
+        source=source, title="Warehouse fire", text=text, outlet=outlet, published="2026-11-18"
+    )
 
 
 def test_syndicated_copy_merges_and_keeps_every_outlet():

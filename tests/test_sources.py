@@ -50,7 +50,9 @@ def test_oversized_page_is_cut_off(site):
 
 
 def test_non_page_content_type(site):
-    site.routes["/photo.jpg"] = Route(b"\xff\xd8\xff" + b"\x00" * 100, headers={"Content-Type": "image/jpeg"})
+    site.routes["/photo.jpg"] = Route(
+        b"\xff\xd8\xff" + b"\x00" * 100, headers={"Content-Type": "image/jpeg"}
+    )
     with pytest.raises(ExtractionError, match="not a web page"):
         read(site.url("/photo.jpg"), LOCAL)
 

@@ -38,8 +38,16 @@ def test_two_events_become_two_stories_and_the_unrelated_article_joins_neither(d
     fire = _story_with(d, "The Coastal Times")
     tram = _story_with(d, "Metro Daily")
     assert fire is not tram
-    assert {a["outlet"] for a in fire["articles"]} >= {"The Coastal Times", "The Morning Ledger", "The Riverside Herald"}
-    assert {a["outlet"] for a in tram["articles"]} == {"Metro Daily", "Valley Observer", "National Wire"}
+    assert {a["outlet"] for a in fire["articles"]} >= {
+        "The Coastal Times",
+        "The Morning Ledger",
+        "The Riverside Herald",
+    }
+    assert {a["outlet"] for a in tram["articles"]} == {
+        "Metro Daily",
+        "Valley Observer",
+        "National Wire",
+    }
     for s in d["stories"]:
         assert all("z-unrelated" not in a["source"] for a in s["articles"])
         text = " ".join(x["text"] for x in s["sentences"])
@@ -58,7 +66,9 @@ def test_syndicated_copy_is_merged_and_keeps_its_outlet(demo_json):
 
 def test_every_citation_resolves_from_the_json_alone(demo_json):
     for story in demo_json["stories"]:
-        sentences = {(a["id"], s["id"]): s["text"] for a in story["articles"] for s in a["sentences"]}
+        sentences = {
+            (a["id"], s["id"]): s["text"] for a in story["articles"] for s in a["sentences"]
+        }
         for sent in [{"citations": story["headline_citations"]}, *story["sentences"]]:
             assert sent["citations"], sent
             for c in sent["citations"]:
