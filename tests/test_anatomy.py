@@ -118,6 +118,13 @@ def test_a_quote_said_by_he_goes_to_the_speaker_of_the_sentence_before():
         'Mayor Teresa Vance said the city would wait. "We start tomorrow," Kessler said.', "a1"
     )
     assert anatomy.quote_speaker(named, 1) == "Kessler"
+    # A new paragraph starts a new speaker: the pronoun may be someone else.
+    apart = split_sentences(
+        "Jane Moss said the bridge would reopen in May.\n\n"
+        '"The bridge will stay shut until the inspectors sign it off," he said.',
+        "a1",
+    )
+    assert anatomy.quote_speaker(apart, 1) is None
 
 
 def test_sections_and_paragraphs(fire, tram):

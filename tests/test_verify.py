@@ -533,3 +533,33 @@ def test_a_year_equal_to_one_side_but_of_another_subject_is_not_disputed() -> No
     assert verify_sentence(claim, index).label == "supported"
     v = verify_sentence("Calloway Shipping was founded in 1902.", index)
     assert v.label == "contradicted" and "sources differ" in v.reason
+
+
+def test_earlier_this_week_dates_an_event_and_does_not_supersede_a_figure() -> None:
+    def article(aid: str, outlet: str, published: str, text: str) -> Article:
+        page = Page(source=aid, title="", text=text, outlet=outlet, published=published)
+        return Article(aid, page, split_sentences(text, aid))
+
+    arts = [
+        article(
+            "a1",
+            "Harbour Gazette",
+            "2031-03-14T10:00:00Z",
+            "Earlier this week, the Quay Street warehouse fire injured 12 people, officials said.",
+        ),
+        article(
+            "a2",
+            "Northern Ledger",
+            "2031-03-14T09:00:00Z",
+            "The Quay Street warehouse fire injured 15 people, officials said.",
+        ),
+    ]
+    (d,) = find_discrepancies(arts)
+    assert sorted(d.values()) == ["12 people", "15 people"]
+    index = SourceIndex(arts)
+    for claim in (
+        "The Quay Street warehouse fire injured 15 people.",
+        "The Quay Street warehouse fire injured 12 people.",
+    ):
+        v = verify_sentence(claim, index)
+        assert v.label == "contradicted" and "sources differ" in v.reason, claim

@@ -265,6 +265,12 @@ _MAX_BEFORE = "up to|at most|fewer than|less than|under|no more than|a maximum o
 _EARLIER = frozenset("initially originally earlier previously initial original preliminary".split())
 # An update names its new figure after "to": "rose to 7", "revised its estimate ... to $8
 # million" ("rose 5%" is a change, and two outlets' changes can disagree).
+# After "earlier"/"previously", these make a time phrase ("earlier this week", "earlier on
+# Tuesday", "previously in 2024") that dates the event rather than marking a superseded figure.
+_WHEN_WORDS = frozenset(
+    """this that today tonight on in at last week month year day morning afternoon evening
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
 _REVISED = frozenset(
     """revised revises revise rose risen rises climbed climbs increased updated raised lowered
     jumped grew grown cut reduced""".split()
@@ -300,6 +306,8 @@ def _stage(toks: list[Token], start: int) -> str:
         if toks[k].text in ".;:!?":
             break
         if w in _EARLIER:
+            if k + 1 < len(toks) and toks[k + 1].lower in _WHEN_WORDS:
+                continue  # "Earlier this week, the fire injured 12": when, not an old figure
             return "earlier"
         if (w in _REVISED and to_before) or (w == "now" and start - k <= 3):
             return "revised"

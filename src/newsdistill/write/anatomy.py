@@ -122,10 +122,11 @@ _NAME_THEN_SAID = re.compile(
 
 def quote_speaker(sentences: list[Sentence], k: int) -> str | None:
     """The speaker of the quote in ``sentences[k]``: named in it, or, when it says only
-    "he said", the person reported speaking in the sentence just before."""
+    "he said", the person reported speaking in the sentence just before, in its paragraph."""
     text = normalize(sentences[k].text)
     name = speaker_of(text)
-    if name is None and k > 0 and _PRONOUN_SAID.search(text):
+    same_paragraph = k > 0 and sentences[k - 1].paragraph == sentences[k].paragraph
+    if name is None and same_paragraph and _PRONOUN_SAID.search(text):
         m = _NAME_THEN_SAID.match(normalize(sentences[k - 1].text))
         if m and m.group("name").split()[0] not in _NOT_SPEAKER:
             name = m.group("name")
