@@ -490,3 +490,6 @@ def test_write_keeps_the_roundup_out_of_the_story_it_mentions() -> None:
 def test_write_on_roundups_alone_says_there_is_no_event_report() -> None:
     with pytest.raises(NothingToWrite, match="no report of an event.*roundup: "):
         distill([BRIEF])
+    # `cluster` agrees with `write`: nothing but roundups is a failed run, with the reason.
+    result = CliRunner().invoke(main, ["cluster", BRIEF, "--format", "json", "-q"])
+    assert result.exit_code == 1 and "no report of an event" in result.output

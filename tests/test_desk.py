@@ -531,7 +531,9 @@ def test_a_forgotten_allow_private_is_not_remembered(site: DeskSite, tmp_path: P
     assert json.loads(again.stdout)["articles"] > 0  # not held back by the earlier refusal
 
 
-def test_a_roundup_page_is_kept_apart_and_never_published(site: DeskSite, store: Store) -> None:
+def test_a_roundup_page_is_kept_apart_and_never_published(
+    site: DeskSite, store: Store, db_url: str
+) -> None:
     feeds = coast_site(site)
     briefing = site.fixture("/ledger/briefing-friday.html", "pages/ledger-morning-briefing.html")
     desk = make_desk(store)
@@ -550,3 +552,27 @@ def test_a_roundup_page_is_kept_apart_and_never_published(site: DeskSite, store:
     again = make_desk(store).scan([*feeds.values(), briefing])
     assert (again.articles, again.stories_new, again.stories_updated) == (0, 0, 0)
     assert len(store.stories()) == 2 and store.check() == []
+    # Its reason is kept, and `show` says it instead of "no story".
+    (rid,) = [i for i, st in store.story_states(range(1, 10)).items() if st == "roundup"]
+    assert store.story(rid)["last_error"].startswith("roundup: 5 items on 5 unrelated")  # type: ignore[index]
+    shown = run("show", str(rid), "--db", db_url)
+    assert shown.returncode == 1 and "roundup page and is not published" in shown.stderr
+
+
+def test_an_event_is_never_poured_into_a_stored_roundup(site: DeskSite, store: Store) -> None:
+    feeds = coast_site(site)
+    page = site.fixture("/ledger/wexcombe-evacuated.html", "pages/ledger-barrier-evacuation.html")
+    make_desk(store).scan([page])
+    # As if the page had been stored as a roundup by settings that a later replay no longer
+    # shares: the replay puts it in the barrier event, and the barrier reports meet it there.
+    aid = store.find_article(url=page)
+    assert aid is not None
+    created = store.assign([(aid, "roundup-0")], T0, reasons={"roundup-0": "roundup: test"})
+    rid = created["roundup-0"]
+    report = make_desk(store).scan(list(feeds.values()))
+    assert report.articles == 4  # the ledger's item is the page already stored
+    assert store.story_articles(rid) == [aid]  # nothing poured into the roundup story
+    # The other reports opened a story of their own, and it is written.
+    (story,) = [s for s in store.stories() if "Wexcombe" in s["headline"] and s["articles"]]
+    assert story["version"] == 1 and story["id"] != rid
+    assert store.story_states([rid]) == {rid: "roundup"}

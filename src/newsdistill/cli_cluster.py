@@ -58,6 +58,9 @@ def cluster(
         _fail(exc)
     articles, roundups = set_roundups_aside(make_articles(pages), options)
     skipped += roundups
+    if not articles:
+        reasons = "; ".join(f"{s.source}: {s.reason}" for s in roundups)
+        _fail(NothingToWrite(f"no report of an event among the sources: {reasons}"))
     groups = [[articles[i] for i in g] for g in cluster_articles(articles, options.cluster)]
     if topic is not None:
         kept = [g for g in groups if matches_topic(g, topic)]

@@ -448,6 +448,11 @@ def show(story_id: int, fmt: str, version: int | None, db: str | None) -> None:
 
     store = _open_store(db)
     row = store.story(story_id)
+    if row is not None and row["state"] == "roundup":
+        store.close()
+        raise click.ClickException(
+            f"story {story_id} holds a roundup page and is not published: {row['last_error']}"
+        )
     if row is not None and row["state"] == "merged":
         survivor = store.resolve_story(story_id)
         click.echo(f"story {story_id} was merged into story {survivor}; showing that", err=True)

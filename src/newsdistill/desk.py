@@ -697,6 +697,10 @@ class _Clusters:
                 added.add(clusterer.resolve(clusterer.add(article, feats)))
         placements: list[tuple[int, int | str]] = []
         merges: list[tuple[int, list[int]]] = []
+        reasons: dict[str, str] = {}
+        # Only open stories take articles or merge: a replay that no longer takes a stored
+        # roundup for one (new detection settings) must not pour an event into it.
+        states = store.story_states(self.story_of.values())
         for cid in sorted({clusterer.resolve(c) for c in added}):
             cluster = clusterer.clusters[cid]
             old = [a for a in cluster.article_ids if a in before and a in self.story_of]
@@ -706,11 +710,13 @@ class _Clusters:
             for e in earlier:
                 votes = Counter(self.story_of[a] for a in old if before[a] == e)
                 stories_here.append(min(votes, key=lambda s: (-votes[s], s)))
-            stories_here = sorted(set(stories_here))
+            stories_here = sorted({s for s in stories_here if states.get(s) == "open"})
             target: int | str
             if cluster.roundup is not None:
-                # A briefing of unrelated events is no story: it is kept apart, unpublished.
+                # A briefing of unrelated events is no story: it is kept apart, unpublished,
+                # with the reason.
                 target = f"roundup-{cid}"
+                reasons[target] = cluster.roundup.reason
             elif not stories_here:
                 target = f"new-{cid}"
             else:
@@ -720,7 +726,7 @@ class _Clusters:
             for a in cluster.article_ids:
                 if a not in before and a not in self.story_of:
                     placements.append((int(a[1:]), target))
-        created = store.assign(placements, now, merges)
+        created = store.assign(placements, now, merges, reasons)
         for article_id, target in placements:
             self.story_of[f"a{article_id}"] = created[target] if isinstance(target, str) else target
         for survivor, absorbed in merges:

@@ -37,7 +37,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -761,6 +761,7 @@ class Store:
         placements: Sequence[tuple[int, int | str]],
         now: float,
         merges: Sequence[tuple[int, Sequence[int]]] = (),
+        reasons: Mapping[str, str] | None = None,
     ) -> dict[str, int]:
         """Put articles into stories and merge stories, in one transaction.
 
@@ -769,7 +770,9 @@ class Store:
         a label starting "roundup-" creates a story in state ``roundup``, which holds a
         roundup page (a briefing of unrelated events) and is never written or listed.
         ``merges`` are (survivor, [absorbed story ids]). Every open story that gained or lost
-        an article is marked for rewriting. Returns the ids given to new labels.
+        an article is marked for rewriting. ``reasons`` gives a new label's story its
+        ``last_error`` (why a roundup story is not published). Returns the ids given to new
+        labels.
         """
         created: dict[str, int] = {}
         touched: set[int] = set()
@@ -786,6 +789,7 @@ class Store:
                                     updated=iso(now),
                                     dirty=not roundup,
                                     state="roundup" if roundup else "open",
+                                    last_error=(reasons or {}).get(target),
                                 )
                                 .returning(stories.c.id)
                             ).scalar_one()
@@ -819,6 +823,15 @@ class Store:
                     stories.update().where(stories.c.id.in_(sorted(touched))).values(dirty=True)
                 )
         return created
+
+    def story_states(self, ids: Iterable[int]) -> dict[int, str]:
+        """The state ("open", "merged", "roundup") of each of these stories."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        with self.read() as conn:
+            q = sa.select(stories.c.id, stories.c.state).where(stories.c.id.in_(wanted))
+            return {int(i): str(st) for i, st in conn.execute(q).all()}
 
     def dirty_stories(self) -> list[int]:
         with self.read() as conn:
