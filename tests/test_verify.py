@@ -392,19 +392,17 @@ def test_markdown_markers_are_not_part_of_the_judged_sentences():
 
 def test_a_disputed_number_of_years_is_a_figure_not_a_date() -> None:
     # Keyed by its unit "year", the discrepancy once passed for a date one and crashed.
-    def article(aid: str, outlet: str, text: str) -> Article:
-        page = Page(source=aid, title="", text=text, outlet=outlet)
-        return Article(aid, page, split_sentences(text, aid))
-
     arts = [
-        article(
+        _article(
             "a1",
             "Harbour Gazette",
+            "",
             "The Wexcombe dredging contract runs for 5 years, the port authority said on Monday.",
         ),
-        article(
+        _article(
             "a2",
             "Northern Ledger",
+            "",
             "The Wexcombe dredging contract runs for 7 years, the shipping firm said on Monday.",
         ),
     ]
@@ -536,18 +534,14 @@ def test_a_year_equal_to_one_side_but_of_another_subject_is_not_disputed() -> No
 
 
 def test_earlier_this_week_dates_an_event_and_does_not_supersede_a_figure() -> None:
-    def article(aid: str, outlet: str, published: str, text: str) -> Article:
-        page = Page(source=aid, title="", text=text, outlet=outlet, published=published)
-        return Article(aid, page, split_sentences(text, aid))
-
     arts = [
-        article(
+        _article(
             "a1",
             "Harbour Gazette",
             "2031-03-14T10:00:00Z",
             "Earlier this week, the Quay Street warehouse fire injured 12 people, officials said.",
         ),
-        article(
+        _article(
             "a2",
             "Northern Ledger",
             "2031-03-14T09:00:00Z",
