@@ -38,6 +38,10 @@ def test_codes_and_designations_are_names() -> None:
 def test_a_year_after_a_prefix_stays_a_year() -> None:
     assert ("year", "2024") in dates(tokens("Mid-2024 sales rose."))
     assert ("year", "2024") in dates(tokens("It opened in mid-2024."))
+    # A month or "FY" fused to a year is a date too, never a model code.
+    assert {("month", "5"), ("year", "2025")} <= dates(tokens("The plant opens in May-2025."))
+    assert ("year", "2024") in dates(tokens("Revenue rose 4% in FY2024."))
+    assert "fy2024" not in names(tokens("Revenue rose 4% in FY2024."))
 
 
 def test_bounds() -> None:

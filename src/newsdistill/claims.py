@@ -48,8 +48,10 @@ def tokens(text: str) -> list[Token]:
         t = m.group(0)
         if m.group("code"):
             head = re.match(r"[A-Za-z]+", t)
-            if head and head.group(0).lower() in _CODE_NOT:  # "Mid-2024": a year, not a code
-                for part in TOKEN_RE.finditer(t.replace("-", " ")):
+            lead = head.group(0).lower() if head else ""
+            # "Mid-2024", "May-2025", "FY2024": a year with a word fused on, not a code.
+            if lead in _CODE_NOT or lead in MONTHS or lead in _MONTH_ABBR or lead == "fy":
+                for part in TOKEN_RE.finditer(re.sub(r"(?<=[A-Za-z])-?(?=\d)", " ", t)):
                     pt = part.group(0)
                     out.append(Token(pt, pt.lower(), stem(pt.lower()), len(out)))
                 continue
