@@ -123,8 +123,9 @@ def names(article: Article) -> Counter[str]:
         for pos, w in enumerate(words(s.text)):
             key = _name_key(w)
             if key is None:
-                if w[:1].islower():
-                    lower.add(w.lower())
+                if w[:1].islower():  # keyed as _name_key keys: "the bank's" cancels "Bank"
+                    lw = normalize(w).lower()
+                    lower.add(lw[:-2] if lw.endswith("'s") else lw)
                 continue
             # Quotations and parentheses start "sentences" mid-sentence; a word after an
             # opening quote is treated as sentence-initial too.
