@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .graphs import components
 from .textutil import STOPWORDS, content_terms
 
 BlockKind = str  # "head", "p", "list", "quote", "table"
@@ -396,23 +397,16 @@ def find_roundup(
             items.append((names, terms, size))
     if len(items) < need:
         return None
-    # Subjects: connected groups of linked items (union-find over item pairs).
-    parent = list(range(len(items)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, (names_i, terms_i, _) in enumerate(items):
-        for j in range(i + 1, len(items)):
-            names_j, terms_j, _ = items[j]
-            if names_i & names_j or len(terms_i & terms_j) >= options.link_terms:
-                parent[root(j)] = root(i)
+    # Subjects: connected groups of linked items.
+    links = [
+        (i, j)
+        for i, (names_i, terms_i, _) in enumerate(items)
+        for j, (names_j, terms_j, _) in enumerate(items[i + 1 :], start=i + 1)
+        if names_i & names_j or len(terms_i & terms_j) >= options.link_terms
+    ]
     size_of: dict[int, int] = {}
-    for i, (_, _, size) in enumerate(items):
-        size_of[root(i)] = size_of.get(root(i), 0) + size
+    for subject, (_, _, size) in zip(components(len(items), links), items, strict=True):
+        size_of[subject] = size_of.get(subject, 0) + size
     main_share = max(size_of.values()) / sum(size_of.values())
     if len(size_of) < need or main_share > options.max_main_share:
         return None

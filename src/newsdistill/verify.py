@@ -58,6 +58,7 @@ from .claims import (
     quotes,
     tokens,
 )
+from .graphs import components
 from .models import (
     Article,
     Citation,
@@ -978,43 +979,30 @@ def _compare_sources(index: SourceIndex) -> tuple[list[Discrepancy], list[_Updat
 
 
 class _Components:
-    """Sides joined by conflicting pairs (union-find); each connected component is one
-    discrepancy. A side is one sentence's value for one kind of figure (its unit, or for a
-    date "year:open", what it dates), so a "12 people" side never joins a "$3 million" one."""
+    """Sides joined by conflicting pairs; each connected group of sides is one discrepancy.
+    A side is one sentence's value for one kind of figure (its unit, or for a date
+    "year:open", what it dates), so a "12 people" side never joins a "$3 million" one."""
 
     def __init__(self) -> None:
         self.nodes: dict[tuple[str, DiscrepancySide], int] = {}
-        self.parent: list[int] = []
-        self.keys: list[tuple[int, str]] = []  # (node, what) per edge
-
-    def _node(self, kind: str, side: DiscrepancySide) -> int:
-        k = self.nodes.setdefault((kind, side), len(self.parent))
-        if k == len(self.parent):
-            self.parent.append(k)
-        return k
-
-    def _root(self, k: int) -> int:
-        while self.parent[k] != k:
-            self.parent[k] = self.parent[self.parent[k]]
-            k = self.parent[k]
-        return k
+        self.edges: list[tuple[int, int, str]] = []  # (node, node, what)
 
     def join(self, what: str, a: DiscrepancySide, b: DiscrepancySide) -> None:
-        ka, kb = self._node(what, a), self._node(what, b)
-        ra, rb = self._root(ka), self._root(kb)
-        self.parent[max(ra, rb)] = min(ra, rb)
-        self.keys.append((ka, what))
+        ka = self.nodes.setdefault((what, a), len(self.nodes))
+        kb = self.nodes.setdefault((what, b), len(self.nodes))
+        self.edges.append((ka, kb, what))
 
     def discrepancies(self) -> list[Discrepancy]:
+        group = components(len(self.nodes), ((a, b) for a, b, _ in self.edges))
         sides: dict[int, list[DiscrepancySide]] = {}
         for (_, side), k in self.nodes.items():  # in the order the sides were first seen
-            sides.setdefault(self._root(k), []).append(side)
+            sides.setdefault(group[k], []).append(side)
         whats: dict[int, Counter[str]] = {}
-        for k, what in self.keys:
-            whats.setdefault(self._root(k), Counter())[what] += 1
+        for k, _, what in self.edges:
+            whats.setdefault(group[k], Counter())[what] += 1
         return [
-            Discrepancy(whats[root].most_common(1)[0][0], tuple(group))
-            for root, group in sides.items()
+            Discrepancy(whats[g].most_common(1)[0][0], tuple(members))
+            for g, members in sides.items()
         ]
 
 
