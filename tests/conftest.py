@@ -1,4 +1,5 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 and paths to bundled samples."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1, one PostgreSQL server for the whole run,
+and paths to bundled samples."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from newsdistill.sampledata import samples_dir
+from tests.desk_server import PgServer, backend_url, postgres_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -82,3 +84,17 @@ def site() -> Iterator[LocalSite]:
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return samples_dir()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server shared by every test module (``skip_reason`` is set
+    when there is none); each test that needs one gets a fresh database on it."""
+    yield from postgres_server()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database URL of each backend (the PostgreSQL case skips, with the reason,
+    when PostgreSQL is not installed)."""
+    return backend_url(request, tmp_path)

@@ -24,11 +24,8 @@ from tests.desk_server import (
     FEEDS,
     RSS,
     DeskSite,
-    PgServer,
     Reply,
-    backend_url,
     coast_site,
-    postgres_server,
     serve,
     synthetic_article,
     synthetic_event,
@@ -37,16 +34,6 @@ from tests.desk_server import (
 
 EXE = str(Path(sys.executable).parent / "newsdistill")
 T0 = 1_950_000_000.0
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PgServer]:
-    yield from postgres_server()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return backend_url(request, tmp_path)
 
 
 @pytest.fixture

@@ -36,7 +36,6 @@ from tests.desk_server import (  # noqa: E402
     PgServer,
     Reply,
     coast_site,
-    postgres_server,
     serve,
     synthetic_article,
     synthetic_event,
@@ -53,11 +52,6 @@ def cluster() -> Iterator[DaskExecutor]:
     executor = DaskExecutor.start(workers=2)
     yield executor
     executor.close()
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PgServer]:
-    yield from postgres_server()
 
 
 @pytest.fixture

@@ -12,19 +12,8 @@ from newsdistill import store as st
 from newsdistill.models import Page
 from newsdistill.sentences import split_sentences
 from newsdistill.store import NewArticle, NewItem, Store, StoreError
-from tests.desk_server import PgServer, backend_url, postgres_server
 
 T0 = 2_000_000_000.0
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PgServer]:
-    yield from postgres_server()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return backend_url(request, tmp_path)
 
 
 TEXT = (
