@@ -119,3 +119,18 @@ def test_single_article_makes_a_single_source_story(samples_dir_module):
     [story] = d["stories"]
     assert story["single_source"] is True and story["publishers"] == 1
     json.dumps(d)  # serialisable
+
+
+@pytest.mark.parametrize("query", [None, "how many people were injured"])
+def test_an_article_with_no_sentences_is_left_out_not_a_crash(samples_dir_module, query):
+    from dataclasses import replace
+
+    from newsdistill.pipeline import load_pages, make_articles
+    from newsdistill.write.offline import write_story
+
+    sources = [str(p) for p in sorted(samples_dir_module.glob("a-*.html"))]
+    articles = make_articles(load_pages(sources, Options())[0])
+    articles.append(replace(articles[0], id="hollow", sentences=[]))
+    story = write_story(articles, WriteOptions(query=query))
+    assert story.sentences
+    assert all(c.article != "hollow" for s in story.sentences for c in s.citations)

@@ -353,6 +353,9 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
     from ..verify import SourceIndex, story_discrepancies, verify_sentence
 
     options = options or WriteOptions()
+    # An article with no sentences has nothing to tell or cite (and would break the
+    # per-article slices below).
+    articles = [a for a in articles if a.sentences] or articles
     discrepancies = story_discrepancies(articles)
     contested = _disputed_values(discrepancies)
     sc = _score(articles, options, contested)
