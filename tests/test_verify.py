@@ -557,3 +557,11 @@ def test_earlier_this_week_dates_an_event_and_does_not_supersede_a_figure() -> N
     ):
         v = verify_sentence(claim, index)
         assert v.label == "contradicted" and "sources differ" in v.reason, claim
+
+
+def test_hurt_and_injured_count_the_same_people() -> None:
+    doc = "A footbridge collapsed in Orlen on Tuesday. Twelve people were injured, police said."
+    r = check_pair(doc, "Twelve people were hurt when the Orlen footbridge collapsed.")
+    assert [s.verdict.label for s in r.sentences] == ["supported"]
+    r = check_pair(doc, "Twelve people were killed when the Orlen footbridge collapsed.")
+    assert [s.verdict.label for s in r.sentences] == ["contradicted"]

@@ -106,6 +106,10 @@ _UNIT_SKIP = {
     "our",
 }
 _AUX = {"were", "was", "are", "have", "had", "been", "being", "who", "reportedly", "also"}
+# Words that count the same injured: "12 people were hurt" and "12 people were injured" are
+# one figure. (Deaths are left as written: "four dead" and "four people died" are told
+# apart by the update rules, which the planted suite checks.)
+_SAME_COUNT = {"hurt": "injur", "wound": "injur"}
 # Words after a number that say it is part of a date, not a count.
 MONTHS = {
     m: i
@@ -339,12 +343,12 @@ def _unit_after(toks: list[Token], j: int) -> str:
     if k >= len(toks) or not _is_word(toks[k]):
         return ""
     if toks[k].lower != "people":
-        return toks[k].stem
+        return _SAME_COUNT.get(toks[k].stem, toks[k].stem)
     k += 1  # "12 people were injured": what happened to them says more than "people"
     while k < len(toks) and toks[k].lower in _AUX:
         k += 1
     if k < len(toks) and _is_word(toks[k]) and toks[k].text[0].islower():
-        return toks[k].stem
+        return _SAME_COUNT.get(toks[k].stem, toks[k].stem)
     return "peopl"
 
 

