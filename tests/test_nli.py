@@ -126,3 +126,22 @@ def test_check_pairs_with_the_model_reports_its_probability(tmp_path: Path) -> N
     assert out["kept"]["consistent"] is True
     assert out["flip"]["consistent"] is False
     assert "contradiction model" in out["flip"]["sentences"][0]["reason"]
+    assert out["flip"]["sentences"][0]["contradiction"] >= MODEL_CONTRADICTS
+    assert out["kept"]["sentences"][0]["contradiction"] < MODEL_CONTRADICTS
+
+
+def test_a_damaged_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / nli.ONNX_FILE).write_bytes(b"not a model")
+    (tmp_path / nli.TOKENIZER_FILE).parent.mkdir()
+    (tmp_path / nli.TOKENIZER_FILE).write_text("{}")
+    with pytest.raises(nli.ModelMissing, match="cannot be loaded"):
+        nli.ContradictionModel(tmp_path)
+
+
+@needs_model
+def test_answers_are_cached_even_when_the_cache_is_full(model, monkeypatch) -> None:
+    monkeypatch.setattr(nli, "CACHE", 2)
+    a, b, c = (("The ferry sailed.", f"The ferry sailed {d}.") for d in ("today", "late", "away"))
+    first = model.contradiction([a, b])
+    again = model.contradiction([a, c, a])  # a is evicted as c goes in
+    assert again[0] == again[2] == first[0]

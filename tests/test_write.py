@@ -134,3 +134,15 @@ def test_an_article_with_no_sentences_is_left_out_not_a_crash(samples_dir_module
     story = write_story(articles, WriteOptions(query=query))
     assert story.sentences
     assert all(c.article != "hollow" for s in story.sentences for c in s.citations)
+
+
+def test_articles_with_no_sentences_at_all_are_nothing_to_write(samples_dir_module):
+    from dataclasses import replace
+
+    from newsdistill.pipeline import load_pages, make_articles
+    from newsdistill.write.offline import write_story
+
+    sources = [str(samples_dir_module / "b-metro-daily.html")]
+    hollow = [replace(a, sentences=[]) for a in make_articles(load_pages(sources, Options())[0])]
+    with pytest.raises(NothingToWrite, match="no article has a sentence"):
+        write_story(hollow)

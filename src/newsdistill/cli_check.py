@@ -78,16 +78,16 @@ def check(
     """
     # "--sources a.txt b.txt c.txt": the words after the first source are sources too.
     extra = list(ctx.args)
-    model = _model() if nli else None
     if pairs is not None:
         if summary_file is not None or sources:
             raise click.UsageError("--pairs takes no SUMMARY_FILE and no --sources")
-        ok = _run_pairs(pairs, model)
+        ok = _run_pairs(pairs, _model() if nli else None)
     else:
         if summary_file is None:
             raise click.UsageError("give a SUMMARY_FILE (or -) and --sources, or --pairs FILE")
         if not sources and not extra:
             raise click.UsageError("give at least one --sources SOURCE")
+        model = _model() if nli else None
         ok = _run_summary(summary_file, [*sources, *extra], fmt, allow_private, quiet, model)
     if not ok:
         sys.exit(EXIT_NOT_SUPPORTED)
@@ -221,6 +221,11 @@ def _run_pairs(path: str, model: Any = None) -> bool:
                     "verdict": s.verdict.label,
                     "score": round(s.verdict.score, 4),
                     "reason": s.verdict.reason,
+                    **(
+                        {"contradiction": round(s.verdict.contradiction, 4)}
+                        if s.verdict.contradiction is not None
+                        else {}
+                    ),
                 }
                 for s in r.sentences
             ],

@@ -23,6 +23,7 @@ The input is ``[CLS] passage [SEP] claim [SEP]``, at most 160 pieces: the claim 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -89,18 +90,26 @@ class ContradictionModel:
             ) from exc
         self.folder = folder
         self._seen: dict[tuple[str, str], float] = {}
-        self._tok = Tokenizer.from_file(str(tok))
-        self._tok.no_padding()  # the file pads and cuts every text to 160 pieces
-        self._tok.no_truncation()
-        graph = onnx.load(str(onnx_path))
-        for inp in graph.graph.input:
-            inp.type.tensor_type.shape.dim[1].dim_param = "pieces"
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
-        opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            graph.SerializeToString(), opts, providers=["CPUExecutionProvider"]
-        )
+        self._lock = threading.Lock()
+        try:
+            self._tok = Tokenizer.from_file(str(tok))
+            self._tok.no_padding()  # the file pads and cuts every text to 160 pieces
+            self._tok.no_truncation()
+            graph = onnx.load(str(onnx_path))
+            if {i.name for i in graph.graph.input} != {"input_ids", "attention_mask"}:
+                raise ValueError("inputs are not input_ids and attention_mask")
+            for inp in graph.graph.input:
+                inp.type.tensor_type.shape.dim[1].dim_param = "pieces"
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+            opts.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(
+                graph.SerializeToString(), opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # a damaged file: protobuf, JSON or shape errors
+            raise ModelMissing(
+                f"{folder}: the contradiction model cannot be loaded: {exc}"
+            ) from exc
 
     def _pieces(self, text: str) -> list[int]:
         return list(self._tok.encode(text, add_special_tokens=False).ids)
@@ -108,16 +117,19 @@ class ContradictionModel:
     def contradiction(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """P(the passage contradicts the claim) for each ``(passage, claim)`` pair. Answers
         are remembered (``CACHE`` pairs), as a story is often judged more than once."""
-        out = np.array([self._seen.get(p, np.nan) for p in pairs], dtype=np.float32)
-        todo = [p for p, v in zip(pairs, out, strict=True) if np.isnan(v)]
-        if todo:
-            fresh = self._run(todo)
-            for pair, v in zip(todo, fresh, strict=True):
+        with self._lock:
+            known = [self._seen.get(p) for p in pairs]
+        todo = list(dict.fromkeys(p for p, v in zip(pairs, known, strict=True) if v is None))
+        got = dict(zip(todo, self._run(todo).tolist(), strict=True)) if todo else {}
+        with self._lock:
+            for pair, v in got.items():
                 if len(self._seen) >= CACHE:
-                    self._seen.pop(next(iter(self._seen)))
-                self._seen[pair] = float(v)
-            out = np.array([self._seen[p] for p in pairs], dtype=np.float32)
-        return out
+                    self._seen.pop(next(iter(self._seen)), None)
+                self._seen[pair] = v
+        return np.array(
+            [v if v is not None else got[p] for p, v in zip(pairs, known, strict=True)],
+            dtype=np.float32,
+        )
 
     def _run(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         out = np.zeros(len(pairs), dtype=np.float32)

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..align import Aligner
 from ..clean import _DATELINE
+from ..errors import NothingToWrite
 from ..models import Article, Discrepancy, Story, StorySentence
 from ..textutil import content_terms, numbers, word_count
 from . import anatomy, register
@@ -355,7 +356,9 @@ def write_story(articles: list[Article], options: WriteOptions | None = None) ->
     options = options or WriteOptions()
     # An article with no sentences has nothing to tell or cite (and would break the
     # per-article slices below).
-    articles = [a for a in articles if a.sentences] or articles
+    articles = [a for a in articles if a.sentences]
+    if not articles:
+        raise NothingToWrite("no article has a sentence to write from")
     discrepancies = story_discrepancies(articles)
     contested = _disputed_values(discrepancies)
     sc = _score(articles, options, contested)
