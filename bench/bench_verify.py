@@ -30,6 +30,7 @@ from newsdistill.pipeline import Options, load_pages, make_articles
 from newsdistill.verify import (
     MODEL_CONTRADICTS,
     PAIR_THRESHOLD,
+    PairResult,
     SourceIndex,
     check_pair,
     summary_sentences,
@@ -57,17 +58,18 @@ def summedits(model: Any = None) -> None:
         print(f"SummEdits: skipped ({folder} not found)\n")
         return
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    with_model: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    with_model: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for f in sorted(folder.glob("summedits_*.json")):
         data = json.loads(f.read_text())
-        s = np.array([check_pair(x["doc"], x["summary"]).score for x in data])
+        # With a threshold above 1 the model's probabilities are recorded and never acted
+        # on: the scores are the word checks' own, and one pass serves both tables.
+        results = [check_pair(x["doc"], x["summary"], model, model_threshold=2.0) for x in data]
+        s = np.array([r.score for r in results])
         y = np.array([int(x["label"]) for x in data])
         scores[f.stem.removeprefix("summedits_")] = (s, y)
         if model is not None:
-            p = np.array([_worst_contradiction(x["doc"], x["summary"], model) for x in data])
-            # (the second pass finds the model's answers in its cache)
-            shipped = np.array([check_pair(x["doc"], x["summary"], model).consistent for x in data])
-            with_model[f.stem.removeprefix("summedits_")] = (s >= PAIR_THRESHOLD, p, shipped)
+            p = np.array([_worst_contradiction(r) for r in results])
+            with_model[f.stem.removeprefix("summedits_")] = (s >= PAIR_THRESHOLD, p)
     calib = [k for k in scores if k != "news"]
     s_cal = np.concatenate([scores[k][0] for k in calib])
     y_cal = np.concatenate([scores[k][1] for k in calib])
@@ -110,16 +112,16 @@ def summedits(model: Any = None) -> None:
         _summedits_model(scores, with_model)
 
 
-def _worst_contradiction(doc: str, summary: str, model: Any) -> float:
-    """The highest contradiction probability the model gives any sentence of the summary (0
-    when none was asked), recorded without acting on it (threshold above 1)."""
-    result = check_pair(doc, summary, model, model_threshold=2.0)
+def _worst_contradiction(result: PairResult) -> float:
+    """The highest contradiction probability the model gave any sentence (0 if none asked).
+    A pair is inconsistent under threshold T exactly when its word checks say so or this
+    reaches T, which is how ``check_pair`` decides with the model."""
     return max((s.verdict.contradiction or 0.0 for s in result.sentences), default=0.0)
 
 
 def _summedits_model(
     scores: dict[str, tuple[np.ndarray, np.ndarray]],
-    with_model: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    with_model: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> None:
     """Consistent = the word checks' verdict and a worst contradiction probability below T;
     T calibrated on the non-news files, news held out."""
@@ -128,7 +130,7 @@ def _summedits_model(
     grid = np.round(np.arange(0.5, 1.0, 0.01), 2)
 
     def cons(k: str, t: float) -> np.ndarray:
-        lex, p, _ = with_model[k]
+        lex, p = with_model[k]
         return lex & (p < t)
 
     accs = [
@@ -150,7 +152,7 @@ def _summedits_model(
                 "held out" if k == "news" else "calibration",
                 f"{100 * balanced_accuracy(y, (scores[k][0] >= PAIR_THRESHOLD).astype(int)):.1f}",
                 f"{100 * balanced_accuracy(y, cons(k, th).astype(int)):.1f}",
-                f"{100 * balanced_accuracy(y, with_model[k][2].astype(int)):.1f}",
+                f"{100 * balanced_accuracy(y, cons(k, MODEL_CONTRADICTS).astype(int)):.1f}",
             ]
         )
     y_all = np.concatenate([scores[k][1] for k in with_model])
@@ -160,7 +162,7 @@ def _summedits_model(
             "",
             f"{100 * balanced_accuracy(y_all, np.concatenate([scores[k][0] >= PAIR_THRESHOLD for k in with_model]).astype(int)):.1f}",
             f"{100 * balanced_accuracy(y_all, np.concatenate([cons(k, th) for k in with_model]).astype(int)):.1f}",
-            f"{100 * balanced_accuracy(y_all, np.concatenate([with_model[k][2] for k in with_model]).astype(int)):.1f}",
+            f"{100 * balanced_accuracy(y_all, np.concatenate([cons(k, MODEL_CONTRADICTS) for k in with_model]).astype(int)):.1f}",
         ]
     )
     print(
