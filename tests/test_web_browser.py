@@ -421,7 +421,9 @@ def test_published_site_in_the_browser(
         assert page.get_by_text("No story matches.").is_visible()
         box.fill("")
         page.locator(f'a[href="stories/{ids["A"]}.html"]').click()
-        page.locator("span.s.lede").first.hover()
+        # The click navigates; hover only once the deferred script has wired the sentences
+        # (it marks them .has-ev), or a loaded machine hovers a page with no handlers yet.
+        page.locator("span.s.lede.has-ev").first.hover()
         page.locator("details.evidence .ev").first.wait_for(state="visible")
         shot(page, tmp_path / "static.png")
         page.get_by_role("link", name="Version history").click()
