@@ -15,6 +15,8 @@ from newsdistill.cli import main
 from newsdistill.pipeline import Options, load_pages, make_articles
 from newsdistill.verify import MODEL_CONTRADICTS, SourceIndex, verify_sentence
 
+from .chat_server import Reply, serve_chat
+
 PLANTED = Path(__file__).parent / "fixtures" / "planted"
 ORLEN = sorted(str(p) for p in PLANTED.glob("*.txt"))
 
@@ -145,3 +147,66 @@ def test_answers_are_cached_even_when_the_cache_is_full(model, monkeypatch) -> N
     first = model.contradiction([a, b])
     again = model.contradiction([a, c, a])  # a is evicted as c goes in
     assert again[0] == again[2] == first[0]
+
+
+# A model engine's answer with one sentence the word checks accept although the source says
+# the opposite in other words (the warehouse "was largely destroyed").
+_INTACT = "The warehouse, roughly the size of two football pitches, was left largely intact."
+_ANSWER = json.dumps(
+    {
+        "headline": {"text": "Three workers hurt in Kestrelford factory fire", "ids": ["a3.s1"]},
+        "sections": [
+            {
+                "name": "lede",
+                "sentences": [
+                    {
+                        "text": "Three workers were taken to hospital after a large fire broke "
+                        "out at the Brennan Polymers factory in Kestrelford.",
+                        "ids": ["a3.s1"],
+                    },
+                    {"text": _INTACT, "ids": ["a2.s5"]},
+                ],
+            }
+        ],
+    }
+)
+
+
+@needs_model
+def test_write_nli_gates_a_model_engines_sentences_with_the_model() -> None:
+    fire = sorted(str(p) for p in (Path(__file__).parent / "fixtures" / "events").glob("e05-*"))
+    env = {"NEWSDISTILL_CONFIG": "", "XDG_CONFIG_HOME": "/nonexistent"}
+    with serve_chat() as chat:
+        chat.replies = [Reply(200, _ANSWER)]
+        args = ["write", *fire, "--engine", "openai", "--base-url", chat.url, "--model", "tiny"]
+        runs = {
+            flag: CliRunner().invoke(main, [*args, "--format", "json", "-q", *flag], env=env)
+            for flag in ((), ("--nli",))
+        }
+    stories = {}
+    for flag, r in runs.items():
+        assert r.exit_code == 0, r.output
+        [stories[flag]] = json.loads(r.stdout)["stories"]
+    published = {f: [s["text"] for s in st["sentences"]] for f, st in stories.items()}
+    # Words only: published as the model wrote it.
+    assert _INTACT in published[()]
+    # With the model: not published; the dropped list says why. Only the engine's own gate
+    # swaps a rejected sentence for the source sentence it paraphrased, so the swap shows
+    # that gate asked the model too (not only the final one).
+    assert _INTACT not in published[("--nli",)]
+    [why] = [d for d in stories[("--nli",)]["dropped"] if d["text"] == _INTACT]
+    assert why["reason"].startswith("contradicted") and "contradiction model" in why["reason"]
+    assert "replaced by source sentence" in why["reason"]
+    assert any("was largely destroyed" in t for t in published[("--nli",)])
+    assert published[("--nli",)][0].startswith("Three workers were taken to hospital")
+
+
+@needs_model
+def test_the_model_pickles_as_its_folder(model) -> None:
+    # Dask workers get the pipeline options by pickle (scan --nli --workers N).
+    import pickle
+
+    again = pickle.loads(pickle.dumps(model))
+    assert again.folder == model.folder
+    pair = [("The ferry sailed on Friday.", "The ferry never left port on Friday.")]
+    assert again.contradiction(pair)[0] == model.contradiction(pair)[0]

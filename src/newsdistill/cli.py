@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .cli_engines import engine_options, pipeline_engine, resolve_settings
+from .cli_engines import NLI_HELP, engine_options, nli_model, pipeline_engine, resolve_settings
 from .errors import NewsdistillError
 
 FORMAT_CHOICE = click.Choice(["markdown", "json", "html", "text"])
@@ -28,8 +28,10 @@ def _options(
     query: str | None = None,
     engine: Any = None,
     progress: Callable[[str], None] | None = None,
+    nli: Any = None,
 ) -> Any:
-    """Pipeline options; ``engine`` is a ``config.Settings`` (None: the offline engine)."""
+    """Pipeline options; ``engine`` is a ``config.Settings`` (None: the offline engine),
+    ``nli`` the contradiction model (None: words only)."""
     from .pipeline import Options
     from .sources import ReadOptions
     from .write.offline import WriteOptions
@@ -38,6 +40,7 @@ def _options(
         read=ReadOptions(allow_private=allow_private, max_bytes=int(max_mb * 1024 * 1024)),
         write=WriteOptions(words=words, query=query),
         topic=topic,
+        nli=nli,
         **(pipeline_engine(engine, progress) if engine else {}),
     )
 
@@ -100,6 +103,7 @@ def main() -> None:
     'e.g. --query "What did regulators do?".',
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
+@click.option("--nli", is_flag=True, help=NLI_HELP)
 @source_options
 @engine_options
 def write(
@@ -109,6 +113,7 @@ def write(
     topic: str | None,
     query: str | None,
     quiet: bool,
+    nli: bool,
     allow_private: bool,
     max_mb: float,
     engine: str | None,
@@ -130,16 +135,22 @@ def write(
       cat story.txt | newsdistill write - other.html
       newsdistill write feeds/today/ --topic "streetcar"
       newsdistill write haystack/ --query "What did regulators do?" --words 200
+      newsdistill write reports/ --engine openai --base-url http://127.0.0.1:11434/v1 \\
+          --model llama3.2 --nli
 
     With --topic, exit status 1 means no story is about the topic.
 
     Engines: offline (default) or a model (--engine openai --base-url URL --model NAME, or
     --engine llamacpp --model FILE.gguf); settings also come from NEWSDISTILL_* variables
     and a config file (see `newsdistill engines`). Whatever writes, the verifier gates every
-    sentence.
+    sentence; with --nli the contradiction model checks it too (most useful with a model
+    engine: the offline engine publishes the sources' own sentences).
     """
     settings = resolve_settings(engine, base_url, model, config, timeout)
-    _run_write(list(sources), fmt, words, quiet, allow_private, max_mb, topic, query, settings)
+    model_ = nli_model() if nli else None
+    _run_write(
+        list(sources), fmt, words, quiet, allow_private, max_mb, topic, query, settings, model_
+    )
 
 
 def _run_write(
@@ -152,13 +163,14 @@ def _run_write(
     topic: str | None = None,
     query: str | None = None,
     engine: Any = None,
+    nli: Any = None,
 ) -> None:
     from .pipeline import distill
     from .render import render
 
     progress = _progress(quiet)
     try:
-        options = _options(words, allow_private, max_mb, topic, query, engine, progress)
+        options = _options(words, allow_private, max_mb, topic, query, engine, progress, nli)
         digest = distill(sources, options, progress)
     except NewsdistillError as exc:
         _fail(exc)

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from .cli_engines import nli_model
+
 EXIT_NOT_SUPPORTED = 3
 
 
@@ -81,25 +83,16 @@ def check(
     if pairs is not None:
         if summary_file is not None or sources:
             raise click.UsageError("--pairs takes no SUMMARY_FILE and no --sources")
-        ok = _run_pairs(pairs, _model() if nli else None)
+        ok = _run_pairs(pairs, nli_model() if nli else None)
     else:
         if summary_file is None:
             raise click.UsageError("give a SUMMARY_FILE (or -) and --sources, or --pairs FILE")
         if not sources and not extra:
             raise click.UsageError("give at least one --sources SOURCE")
-        model = _model() if nli else None
+        model = nli_model() if nli else None
         ok = _run_summary(summary_file, [*sources, *extra], fmt, allow_private, quiet, model)
     if not ok:
         sys.exit(EXIT_NOT_SUPPORTED)
-
-
-def _model() -> Any:
-    from .nli import ModelMissing, load
-
-    try:
-        return load()
-    except ModelMissing as exc:
-        raise click.ClickException(f"--nli: {exc}") from exc
 
 
 def _read(path: str) -> str:

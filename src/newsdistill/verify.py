@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
@@ -283,14 +283,17 @@ class SourceIndex:
     _cache: ClassVar[dict[tuple[int, ...], tuple[list[Article], SourceIndex]]] = {}
 
     @classmethod
-    def shared(cls, articles: Sequence[Article]) -> SourceIndex:
+    def shared(
+        cls, articles: Sequence[Article], model: ContradictionModel | None = None
+    ) -> SourceIndex:
         """The story index (``window=1``, titles indexed) for these articles, built once and
-        reused by the writer (discrepancies) and the verification gate. The last few sets
-        are kept; the cache holds the articles so their ids stay valid."""
-        key = tuple(id(a) for a in articles)
+        reused by the writer (discrepancies) and the verification gate; with ``model``, its
+        sentences are also checked with the contradiction model. The last few sets are kept;
+        the cache holds the articles (and the index the model) so their ids stay valid."""
+        key = (id(model), *(id(a) for a in articles))
         hit = cls._cache.get(key)
         if hit is None:
-            hit = (list(articles), cls(articles, window=1))
+            hit = (list(articles), cls(articles, window=1, model=model))
             if len(cls._cache) >= 4:
                 cls._cache.pop(next(iter(cls._cache)))
             cls._cache[key] = hit
@@ -1330,6 +1333,17 @@ def verify_story(story: Story, index: SourceIndex | None = None) -> Story:
         if kept:
             headline = replace(kept[0], section="headline")
     return replace(story, headline=headline, sentences=kept, dropped=dropped)
+
+
+def story_verifier(model: ContradictionModel | None = None) -> Callable[[Story], Story]:
+    """``verify_story`` against the shared index of each story's articles, checked with the
+    contradiction ``model`` when given: what a model engine's gate calls under
+    ``write --nli``."""
+
+    def verify(story: Story) -> Story:
+        return verify_story(story, SourceIndex.shared(story.articles, model=model))
+
+    return verify
 
 
 def check_summary(

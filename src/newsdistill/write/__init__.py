@@ -50,10 +50,15 @@ def engine_ids() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def engine_class(name: str) -> type | None:
+    """The class registered under ``name``; None when there is none."""
+    _load_builtins()
+    return _REGISTRY.get(name)
+
+
 def get_engine(name: str, settings: dict[str, Any] | None = None) -> Engine:
     """An engine instance; ``NewsdistillError`` naming the choices when ``name`` is unknown."""
-    _load_builtins()
-    cls = _REGISTRY.get(name)
+    cls = engine_class(name)
     if cls is None:
         raise NewsdistillError(f"unknown engine {name!r}; choose one of: {', '.join(engine_ids())}")
     return cls(**(settings or {}))  # type: ignore[no-any-return]
