@@ -5,6 +5,7 @@ from __future__ import annotations
 from newsdistill.claims import (
     date_mentions,
     dates,
+    fate,
     modal_class,
     modal_positions,
     names,
@@ -80,3 +81,28 @@ def test_modal_kinds() -> None:
     assert modal_class("could") == modal_class("considering") == "possible"
     assert modal_class("would") == modal_class("expected") == "intended"
     assert modal_class("should") == "obliged" and modal_class("allegedly") == "alleged"
+
+
+def _fates(text: str) -> list[tuple[float, str | None]]:
+    toks = tokens(text)
+    return [(q.value, fate(toks, q)) for q in quantities(toks)]
+
+
+def test_what_happened_to_the_people_a_figure_counts() -> None:
+    assert _fates("Four passengers died at the scene and 11 others were injured.") == [
+        (4, "dead"),
+        (11, "injured"),
+    ]
+    assert _fates("The crash killed four passengers and injured 11 others.") == [
+        (4, "dead"),
+        (11, "injured"),
+    ]
+    # The fate word of another clause is not this figure's.
+    assert _fates("Four members were killed and eleven people were hurt.") == [
+        (4, "dead"),
+        (11, "injured"),
+    ]
+    assert _fates("Two hikers are still missing.") == [(2, "missing")]
+    # No fate word near it, or only across a comma: nothing is claimed about what happened.
+    assert _fates("Rescuers from 3 villages reached the scene.") == [(3, None)]
+    assert _fates("Fifteen houses were destroyed, and two people were killed.")[0] == (15, None)

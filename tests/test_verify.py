@@ -113,6 +113,7 @@ def test_planted_suite_has_every_kind() -> None:
         "invented",
         "designation",
         "update",
+        "fate",
     ):
         assert kinds[kind] >= 3, kind
 

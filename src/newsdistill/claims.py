@@ -674,6 +674,56 @@ for _pair in _OPPOSITES_TEXT.replace("\n", " ").split(";"):
     OPPOSITES.setdefault(_b, set()).add(_a)
 
 
+# What happened to the people a figure counts. "Four passengers died ... and 11 others were
+# injured": the four are dead, the eleven hurt, and a summary that says "four passengers were
+# injured" has the figure right and the news wrong. Stems and word forms; one meaning each.
+_FATES = {
+    "dead": frozenset("kill died dies die dy dying dead death fatal perish".split()),
+    "injured": frozenset("injur hurt wound".split()),
+    "missing": frozenset("missing unaccounted".split()),
+}
+_FATE_OF = {w: fate for fate, ws in _FATES.items() for w in ws}
+# How far from the figure its fate word may be, in tokens ("4 people were later confirmed
+# killed": 4 words after the figure's unit).
+_FATE_REACH = 5
+
+
+# Words that end the clause a figure's fate is read in: "four were killed and eleven were
+# hurt" (the eleven were hurt, not killed).
+_CLAUSE_ENDS = frozenset({"and", "but", "while", "whereas", ",", ";", ".", ":"})
+
+
+def fate(toks: list[Token], q: Quantity) -> str | None:
+    """What happened to the people ``q`` counts ("dead", "injured", "missing"): the fate
+    word nearest the figure within a few tokens and in its clause ("killed four passengers",
+    "four passengers died"; in "four were killed and eleven were hurt" the eleven were
+    hurt). None when there is none, or two different ones are equally near."""
+    if q.pos < 0:
+        return None
+    best: dict[int, set[str]] = {}
+    for k in range(max(0, q.pos - _FATE_REACH), min(len(toks), q.end + 1 + _FATE_REACH)):
+        if q.pos <= k <= q.end:
+            continue
+        found = _FATE_OF.get(toks[k].stem) or _FATE_OF.get(toks[k].lower)
+        if found is None:
+            continue
+        between = toks[k + 1 : q.pos] if k < q.pos else toks[q.end + 1 : k]
+        if any(t.lower in _CLAUSE_ENDS for t in between):
+            continue
+        distance = q.pos - k if k < q.pos else k - q.end
+        best.setdefault(distance, set()).add(found)
+    if not best:
+        return None
+    nearest = best[min(best)]
+    return next(iter(nearest)) if len(nearest) == 1 else None
+
+
+def same_meaning(stem_: str) -> frozenset[str]:
+    """Words that say what ``stem_`` says about people ("killed": "died", "dead"...)."""
+    found = _FATE_OF.get(stem_)
+    return _FATES[found] if found else frozenset()
+
+
 def negation_positions(toks: list[Token]) -> list[int]:
     return [t.pos for t in toks if t.lower in NEGATIONS]
 

@@ -47,6 +47,7 @@ from .claims import (
     Quantity,
     Token,
     date_mentions,
+    fate,
     modal_class,
     modal_positions,
     name_stems_midsentence,
@@ -56,6 +57,7 @@ from .claims import (
     quantities,
     quote_key,
     quotes,
+    same_meaning,
     tokens,
 )
 from .graphs import components
@@ -555,9 +557,19 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
     facts = [index.facts[k] for k in unit.members]
     j = _Judgement(unit, unit.recall)
     ev_q = [q for f in facts for q in f.quantities]
+    ev_fates = {id(q): fate(f.toks, q) for f in facts for q in f.quantities}
     ranged = _ranged_units(claim.quantities)
     for q in claim.quantities:
-        if any(q.matches(e) for e in ev_q):
+        matched = [e for e in ev_q if q.matches(e)]
+        if matched:
+            # The figure is right; is what happened to them? ("four passengers were injured"
+            # where the four died and eleven others were injured.)
+            said = fate(claim.toks, q)
+            theirs = {ev_fates[id(e)] for e in matched}
+            if said is not None and None not in theirs and said not in theirs:
+                j.conflicts.append(
+                    f"fate: {q.text!r} {said} where the source has them {sorted(theirs)[0]}"
+                )
             continue
         if q.unit in ranged and _found_elsewhere(q, index, claim):
             continue
@@ -721,8 +733,8 @@ def _opposite_conflicts(claim: list[Token], ev_stems: set[str]) -> list[str]:
     out = []
     claim_stems = {t.stem for t in claim}
     for t in claim:
-        if t.stem in ev_stems:
-            continue
+        if t.stem in ev_stems or same_meaning(t.stem) & ev_stems:
+            continue  # "killed" where the source says "died" (and "injured" of others)
         opp = opposite_of(t.stem) & ev_stems - claim_stems
         if opp:
             out.append(f"opposite: {t.text!r} where the source has {sorted(opp)[0]!r}")
