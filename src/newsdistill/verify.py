@@ -565,11 +565,10 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
             # The figure is right; is what happened to them? ("four passengers were injured"
             # where the four died and eleven others were injured.)
             said = fate(claim.toks, q)
-            theirs = {ev_fates[id(e)] for e in matched}
-            if said is not None and None not in theirs and said not in theirs:
-                j.conflicts.append(
-                    f"fate: {q.text!r} {said} where the source has them {sorted(theirs)[0]}"
-                )
+            theirs = [ev_fates[id(e)] for e in matched]
+            known = sorted(f for f in theirs if f is not None)
+            if said is not None and len(known) == len(theirs) and said not in known:
+                j.conflicts.append(f"fate: {q.text!r} {said} where the source has them {known[0]}")
             continue
         if q.unit in ranged and _found_elsewhere(q, index, claim):
             continue
