@@ -283,6 +283,35 @@ def test_dates_that_differ_between_sources_are_a_discrepancy() -> None:
     assert len(about.claims) == 2
 
 
+def test_a_plans_date_and_a_past_date_are_two_facts() -> None:
+    # Both sentences date "the new line", one when it was studied, one when it is to be
+    # built: not one fact that the outlets give differently.
+    arts = [
+        _article(
+            "a1",
+            "Ferry Times",
+            "2026-02-02T09:00:00Z",
+            "The Osmund Island council first studied a new ferry line in 2019.",
+        ),
+        _article(
+            "a2",
+            "Bay Ledger",
+            "2026-02-02T10:00:00Z",
+            "Work on the new Osmund Island ferry line is scheduled to start in 2028.",
+        ),
+    ]
+    assert find_discrepancies(arts) == []
+    # Two plans' dates that differ still are.
+    arts[0] = _article(
+        "a1",
+        "Ferry Times",
+        "2026-02-02T09:00:00Z",
+        "Work on the new Osmund Island ferry line is expected to start in 2027.",
+    )
+    (d,) = find_discrepancies(arts)
+    assert set(d.values()) == {"2027", "2028"}
+
+
 def test_a_wrong_year_is_contradicted() -> None:
     index = SourceIndex(_event("calder"))
     for claim in (

@@ -41,6 +41,7 @@ from . import models
 from .align import Aligner, SourceSentence
 from .claims import (
     IRREGULAR,
+    MODALS,
     MONTHS,
     WEEKDAYS,
     DateMention,
@@ -1235,6 +1236,8 @@ def _date_conflicts(fa: _Facts, fb: _Facts) -> list[tuple[str, str, str]]:
             for db in mb:
                 if da.value in vb or db.value in va:
                     continue
+                if _planned(fa.toks, da.pos) != _planned(fb.toks, db.pos):
+                    continue  # "first studied in 2019" / "scheduled to start in 2028"
                 shared = _anchor(fa.toks, [da.pos]) & _anchor(fb.toks, [db.pos])
                 # A name alone ("John Dodge, born in 1864" / "Dodge dates back to 1900") says
                 # whose date it is, not what is dated.
@@ -1243,6 +1246,23 @@ def _date_conflicts(fa: _Facts, fb: _Facts) -> list[tuple[str, str, str]]:
                 ):
                     out.append((f"{kind}:{' '.join(sorted(shared))}", da.text, db.text))
     return out
+
+
+# Words that make a date the date of a plan or forecast, not of something that happened.
+_PLAN_WORDS = MODALS | {"scheduled", "due", "slated", "forecast", "targeted", "target"}
+
+
+def _planned(toks: Sequence[Token], pos: int) -> bool:
+    """True when the date at ``pos`` is when something is to happen ("scheduled to start in
+    2028", "will open in 2031"): a plan word among the words of its clause before it. A
+    plan's date and a past event's date are two facts, however many words they share."""
+    for k in range(pos - 1, max(-1, pos - 1 - 2 * DATE_ANCHOR), -1):
+        t = toks[k]
+        if t.text in ".;:!?" or t.lower in {"and", "but", "while", "whereas"}:
+            break
+        if t.lower in _PLAN_WORDS:
+            return True
+    return False
 
 
 def _anchor(toks: Sequence[Token], positions: list[int]) -> set[str]:
