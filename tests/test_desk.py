@@ -526,6 +526,10 @@ def test_a_roundup_page_is_kept_apart_and_never_published(
     desk = make_desk(store)
     report = desk.scan([*feeds.values(), briefing])
     assert report.articles == 6 and report.stories_new == 2  # the briefing opened no story
+    # The scan report says it was set aside, and why.
+    [aside] = report.roundups
+    assert aside["url"] == briefing and aside["reason"].startswith("roundup: 5 items")
+    assert report.line().endswith(", 1 roundup set aside")
     stored = store.find_article(url=briefing)
     assert stored is not None
     story = barrier(store)
@@ -538,6 +542,7 @@ def test_a_roundup_page_is_kept_apart_and_never_published(
     assert store.unassigned() == []
     again = make_desk(store).scan([*feeds.values(), briefing])
     assert (again.articles, again.stories_new, again.stories_updated) == (0, 0, 0)
+    assert again.roundups == []  # reported once, when it was placed
     assert len(store.stories()) == 2 and store.check() == []
     # Its reason is kept, and `show` says it instead of "no story".
     (rid,) = [i for i, st in store.story_states(range(1, 10)).items() if st == "roundup"]

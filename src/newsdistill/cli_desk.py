@@ -258,6 +258,8 @@ def _report(report: ScanReport, fmt: str, quiet: bool) -> None:
     if not quiet:
         for f in report.failures:
             click.echo(f"warning: {f['url']}: {f['reason']}", err=True)
+        for r in report.roundups:
+            click.echo(f"set aside: {r['url']}: {r['reason']}", err=True)
     click.echo(report.line())
 
 

@@ -123,6 +123,8 @@ class ScanReport:
     stories_updated: int = 0
     stories_failed: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
+    # Pages set aside as roundups in this pass ({"url", "reason"}): stored, in no story.
+    roundups: list[dict[str, str]] = field(default_factory=list)
     story_ids: list[int] = field(default_factory=list)  # stories written in this pass
     elapsed: float = 0.0
     phase: str = "sources"
@@ -143,6 +145,9 @@ class ScanReport:
         if self.items_failed or self.items_deferred:
             bits.append(f"{self.items_failed} items failed, {self.items_deferred} deferred")
         bits.append(f"{self.stories_new} new stories, {self.stories_updated} updated")
+        if self.roundups:
+            n = len(self.roundups)
+            bits.append(f"{n} roundup{'' if n == 1 else 's'} set aside")
         return ", ".join(bits)
 
 
@@ -268,7 +273,7 @@ class Desk:
         self._read_items(report)
         report.phase = "stories"
         with self._timed("cluster"):
-            self._assign()
+            self._assign(report)
         self._write_stories(report)
         self.store.prune_log(self.clock.now() - self.options.log_days * 86400)
         report.elapsed = self.clock.now() - start
@@ -591,14 +596,15 @@ class Desk:
 
     # -- stage 3: stories --------------------------------------------------------------------
 
-    def _assign(self) -> None:
+    def _assign(self, report: ScanReport) -> None:
         new_ids = self.store.unassigned()
         if not new_ids:
             return
         now = self.clock.now()
         if self._clusters is None or now - self._clusters.built > 86400:
             self._clusters = _Clusters.rebuild(self.store, self.options, now)
-        self._clusters.place(self.store, new_ids, now, self._features)
+        set_aside = self._clusters.place(self.store, new_ids, now, self._features)
+        report.roundups.extend({"url": url, "reason": why} for url, why in set_aside)
         self._features.clear()
 
     def _write_stories(self, report: ScanReport) -> None:
@@ -680,8 +686,9 @@ class _Clusters:
         new_ids: list[int],
         now: float,
         features: dict[int, Features] | None = None,
-    ) -> None:
-        """Place new articles; ``features`` holds those the workers computed already."""
+    ) -> list[tuple[str, str]]:
+        """Place new articles; ``features`` holds those the workers computed already. Returns
+        the new articles set aside as roundups, as (URL, reason)."""
         features = features or {}
         clusterer = self.clusterer
         before = {
@@ -691,10 +698,12 @@ class _Clusters:
             for aid in c.article_ids
         }
         added: set[int] = set()
+        url_of: dict[str, str] = {}
         for i in range(0, len(new_ids), 500):
             for article in store.load_articles(new_ids[i : i + 500]):
                 feats = features.get(int(article.id[1:]))
                 added.add(clusterer.resolve(clusterer.add(article, feats)))
+                url_of[article.id] = article.page.url or article.page.source
         placements: list[tuple[int, int | str]] = []
         merges: list[tuple[int, list[int]]] = []
         reasons: dict[str, str] = {}
@@ -733,6 +742,11 @@ class _Clusters:
             for a, s in list(self.story_of.items()):
                 if s in absorbed:
                     self.story_of[a] = survivor
+        return [
+            (url_of.get(f"a{aid}", f"a{aid}"), reasons[target])
+            for aid, target in placements
+            if isinstance(target, str) and target in reasons
+        ]
 
 
 # -- worker tasks ----------------------------------------------------------------------------
