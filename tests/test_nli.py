@@ -107,6 +107,14 @@ def test_a_folder_without_the_model_is_a_clear_error(tmp_path: Path, monkeypatch
     assert r.exit_code == 1
     assert "--nli:" in r.output and str(tmp_path) in r.output
     assert len(r.output.strip().splitlines()) == 1
+    # write and scan load it the same way, before reading or fetching anything.
+    db = tmp_path / "desk.sqlite"
+    for args in (["write", *ORLEN, "--nli"], ["scan", "--db", str(db), "--nli"]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 1, args
+        assert r.output.startswith("Error: --nli:") and str(tmp_path) in r.output, args
+        assert len(r.output.strip().splitlines()) == 1, args
+    assert not db.exists()
 
 
 @needs_model
