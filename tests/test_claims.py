@@ -106,3 +106,11 @@ def test_what_happened_to_the_people_a_figure_counts() -> None:
     # No fate word near it, or only across a comma: nothing is claimed about what happened.
     assert _fates("Rescuers from 3 villages reached the scene.") == [(3, None)]
     assert _fates("Fifteen houses were destroyed, and two people were killed.")[0] == (15, None)
+
+
+def test_a_decade_is_not_a_year() -> None:
+    assert dates(tokens("Bridges from the 1960s and the 1970's can corrode.")) == {
+        ("decade", "1960s"),
+        ("decade", "1970s"),
+    }
+    assert dates(tokens("The bridge was built in 1968.")) == {("year", "1968")}

@@ -312,6 +312,120 @@ def test_a_plans_date_and_a_past_date_are_two_facts() -> None:
     assert set(d.values()) == {"2027", "2028"}
 
 
+@pytest.mark.parametrize(
+    ("source", "claim", "expected"),
+    [
+        # Another figure's fate word, or a relative clause's, is not this figure's.
+        (
+            "Two of the 30 people injured in the ferry crash died in hospital.",
+            "Two people died in hospital after the ferry crash.",
+            "supported",
+        ),
+        (
+            "Four passengers who were injured in the ferry crash later died in hospital.",
+            "Four passengers died in hospital after the ferry crash.",
+            "supported",
+        ),
+        # The fate word right after the figure ("30 injured"), or before it across no comma.
+        (
+            "Two people were killed and 30 injured in the ferry crash.",
+            "30 people were killed in the ferry crash.",
+            "contradicted",
+        ),
+        (
+            "The bomb killed 4, injuring 12, at the market.",
+            "The market bomb blast injured 4 people.",
+            "contradicted",
+        ),
+        # "killed" is still the opposite of "injured" when no figure says whose fate it is.
+        (
+            "The driver was injured in the Corvel pass crash, in which a passenger died.",
+            "The driver was killed in the Corvel pass crash.",
+            "contradicted",
+        ),
+        # One count of the dead in other words ("died" / "killed ... people").
+        (
+            "The earthquake killed at least 12 people and left 40 missing in the valley.",
+            "At least 12 people died in the valley earthquake and 40 are missing.",
+            "supported",
+        ),
+    ],
+)
+def test_what_happened_to_the_people_counted(source: str, claim: str, expected: str) -> None:
+    index = SourceIndex(articles_from_text(source))
+    assert verify_sentence(claim, index).label == expected
+
+
+def _two(a: str, b: str) -> list[Article]:
+    return [
+        _article("a1", "Ferry Times", "2026-02-02T09:00:00Z", a),
+        _article("a2", "Bay Ledger", "2026-02-02T10:00:00Z", b),
+    ]
+
+
+def test_figures_and_dates_of_two_facts_are_no_discrepancy() -> None:
+    two_facts = [
+        # One shared noun, two events: what a date dates is the word nearest it.
+        (
+            "Harwick Homes, which bought the riverside site in 2022, plans 300 homes.",
+            "Residents said the riverside site flooded in 2007, 2014 and 2024.",
+        ),
+        # A decade is not a year: 1968 falls in the 1960s.
+        (
+            "Engineers say concrete bridges from the 1960s and 1970s can corrode inside.",
+            "The Harwick concrete bridge was built in 1968.",
+        ),
+        # "last year" says when, not what: a loss and a revenue of one year.
+        (
+            "Fund managers noted that Quarrel Systems lost 31 million crowns last year.",
+            "Quarrel Systems reported revenue of 198 million crowns last year.",
+        ),
+    ]
+    for a, b in two_facts:
+        assert find_discrepancies(_two(a, b)) == [], (a, b)
+    # The same fact given two ways still is one.
+    (d,) = find_discrepancies(
+        _two(
+            "The Harwick concrete bridge was built in 1968.",
+            "The Harwick concrete bridge, built in 1966, was closed on Monday.",
+        )
+    )
+    assert set(d.values()) == {"1968", "1966"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "found"),
+    [
+        # A plan word in a comma clause or a relative clause is not the date's.
+        ("The Harlow bridge was built in 1968.",
+         "The Harlow bridge, which the council may demolish, was built in 1966.", 1),
+        ("The Harlow plant opened in 1987.",
+         "The Harlow plant, scheduled to close in 2030, opened in 1985.", 1),
+        ("The mayor of Harlow took office in 2019.",
+         "The mayor of Harlow, who will stand again next year, took office in 2018.", 1),
+        # "due to" gives a reason, not a plan.
+        ("The Harlow stadium opened in 2023.",
+         "Due to cost overruns, the Harlow stadium opened in 2024.", 1),
+        # A plan's date and a past event's date, or a plan and its fulfilment, are not.
+        ("The Harlow line will open in 2031.", "The Harlow line opened in 2031.", 0),
+        ("Work on the new Harlow ferry line is expected to start in 2027.",
+         "Work on the new Harlow ferry line is scheduled to start in 2028.", 1),
+    ],
+)  # fmt: skip
+def test_which_dates_are_of_a_plan(a: str, b: str, found: int) -> None:
+    assert len(find_discrepancies(_two(a, b))) == found
+
+
+def test_a_sentence_giving_two_values_is_shown_once() -> None:
+    arts = _two(
+        "The Harwick ferry carried 120 passengers on Monday and 150 on Tuesday.",
+        "The Harwick ferry carried 135 passengers on Monday.",
+    )
+    for d in story_discrepancies(arts):
+        texts = [c.text for c in d.claims]
+        assert len(texts) == len(set(texts)) >= 2
+
+
 def test_a_wrong_year_is_contradicted() -> None:
     index = SourceIndex(_event("calder"))
     for claim in (

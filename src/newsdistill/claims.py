@@ -10,6 +10,7 @@ stance cue words. Everything is regular expressions and small word lists; no dow
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .textutil import NUMBER_WORDS, STOPWORDS, normalize, stem
@@ -411,8 +412,8 @@ class DateMention:
 
 
 def dates(toks: list[Token]) -> set[tuple[str, str]]:
-    """Dates as (kind, value): ("year", "2024"), ("month", "5"), ("day", "5-3"),
-    ("weekday", "2"). "May" counts as a month only where it cannot be the modal verb."""
+    """Dates as (kind, value): ("year", "2024"), ("decade", "1960s"), ("month", "5"),
+    ("day", "5-3"), ("weekday", "2"). "May" counts as a month only where it cannot be the modal verb."""
     return {(d.kind, d.value) for d in date_mentions(toks)}
 
 
@@ -429,7 +430,11 @@ def date_mentions(toks: list[Token]) -> list[DateMention]:
 
     for i, tok in enumerate(toks):
         if is_year(tok):
-            add("year", tok.text, i)
+            if i + 1 < len(toks) and toks[i + 1].text in {"s", "'s"}:
+                # "the 1960s": a decade, which 1968 falls in, not the year 1960
+                add("decade", tok.text + "s", i)
+            else:
+                add("year", tok.text, i)
             continue
         m = _month(tok.lower)
         if m is not None and tok.text[0].isupper():
@@ -680,7 +685,7 @@ for _pair in _OPPOSITES_TEXT.replace("\n", " ").split(";"):
 _FATES = {
     "dead": frozenset("kill died dies die dy dying dead death fatal perish".split()),
     "injured": frozenset("injur hurt wound".split()),
-    "missing": frozenset("missing unaccounted".split()),
+    "missing": frozenset("missing miss unaccounted".split()),
 }
 _FATE_OF = {w: fate for fate, ws in _FATES.items() for w in ws}
 # How far from the figure its fate word may be, in tokens ("4 people were later confirmed
@@ -689,39 +694,45 @@ _FATE_REACH = 5
 
 
 # Words that end the clause a figure's fate is read in: "four were killed and eleven were
-# hurt" (the eleven were hurt, not killed).
-_CLAUSE_ENDS = frozenset({"and", "but", "while", "whereas", ",", ";", ".", ":"})
+# hurt" (the eleven were hurt, not killed); "four passengers who were injured later died"
+# (a relative clause says something else about them).
+_CLAUSE_ENDS = frozenset(
+    {"and", "but", "while", "whereas", "who", "whom", "which", "that", ",", ";", ".", ":"}
+)
 
 
-def fate(toks: list[Token], q: Quantity) -> str | None:
+def fate_class(word: str) -> str | None:
+    """ "dead", "injured" or "missing" for a word (stem or word form) that says so."""
+    return _FATE_OF.get(word)
+
+
+def fate(toks: list[Token], q: Quantity, qs: Sequence[Quantity] = ()) -> str | None:
     """What happened to the people ``q`` counts ("dead", "injured", "missing"): the fate
     word nearest the figure within a few tokens and in its clause ("killed four passengers",
-    "four passengers died"; in "four were killed and eleven were hurt" the eleven were
-    hurt). None when there is none, or two different ones are equally near."""
+    "four passengers died", "30 injured"; in "four were killed and eleven were hurt" the
+    eleven were hurt). A fate word beyond another figure of ``qs`` is that figure's ("two of
+    the 30 injured"). None when there is none, or two different ones are equally near."""
     if q.pos < 0:
         return None
+    # The figure is toks[pos:end]; toks[end] is the word after it (its unit, when it has one).
+    figures = {k for o in qs if o is not q and o.pos >= 0 for k in range(o.pos, o.end)}
     best: dict[int, set[str]] = {}
-    for k in range(max(0, q.pos - _FATE_REACH), min(len(toks), q.end + 1 + _FATE_REACH)):
-        if q.pos <= k <= q.end:
+    for k in range(max(0, q.pos - _FATE_REACH), min(len(toks), q.end + _FATE_REACH)):
+        if q.pos <= k < q.end:
             continue
-        found = _FATE_OF.get(toks[k].stem) or _FATE_OF.get(toks[k].lower)
+        found = fate_class(toks[k].stem) or fate_class(toks[k].lower)
         if found is None:
             continue
-        between = toks[k + 1 : q.pos] if k < q.pos else toks[q.end + 1 : k]
-        if any(t.lower in _CLAUSE_ENDS for t in between):
+        between = toks[k + 1 : q.pos] if k < q.pos else toks[q.end : k]
+        span = range(k + 1, q.pos) if k < q.pos else range(q.end, k)
+        if any(t.lower in _CLAUSE_ENDS for t in between) or figures.intersection(span):
             continue
-        distance = q.pos - k if k < q.pos else k - q.end
+        distance = q.pos - k if k < q.pos else k - q.end + 1
         best.setdefault(distance, set()).add(found)
     if not best:
         return None
     nearest = best[min(best)]
     return next(iter(nearest)) if len(nearest) == 1 else None
-
-
-def same_meaning(stem_: str) -> frozenset[str]:
-    """Words that say what ``stem_`` says about people ("killed": "died", "dead"...)."""
-    found = _FATE_OF.get(stem_)
-    return _FATES[found] if found else frozenset()
 
 
 def negation_positions(toks: list[Token]) -> list[int]:

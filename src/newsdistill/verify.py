@@ -31,6 +31,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
@@ -49,6 +50,7 @@ from .claims import (
     Token,
     date_mentions,
     fate,
+    fate_class,
     modal_class,
     modal_positions,
     name_stems_midsentence,
@@ -58,7 +60,6 @@ from .claims import (
     quantities,
     quote_key,
     quotes,
-    same_meaning,
     tokens,
 )
 from .graphs import components
@@ -558,18 +559,31 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
     facts = [index.facts[k] for k in unit.members]
     j = _Judgement(unit, unit.recall)
     ev_q = [q for f in facts for q in f.quantities]
-    ev_fates = {id(q): fate(f.toks, q) for f in facts for q in f.quantities}
+    ev_fates = {id(q): fate(f.toks, q, f.quantities) for f in facts for q in f.quantities}
     ranged = _ranged_units(claim.quantities)
+    confirmed: set[str] = set()  # fates of the claim's figures that the source gives too
     for q in claim.quantities:
-        matched = [e for e in ev_q if q.matches(e)]
+        said = fate(claim.toks, q, claim.quantities)
+        # "12 people died" / "killed 12 people": one count of the dead, in other words.
+        matched = [
+            e
+            for e in ev_q
+            if q.matches(e)
+            or (
+                q.same_value(e)
+                and q.currency == e.currency
+                and _same_people(q, said, e, ev_fates[id(e)])
+            )
+        ]
         if matched:
             # The figure is right; is what happened to them? ("four passengers were injured"
             # where the four died and eleven others were injured.)
-            said = fate(claim.toks, q)
             theirs = [ev_fates[id(e)] for e in matched]
             known = sorted(f for f in theirs if f is not None)
             if said is not None and len(known) == len(theirs) and said not in known:
                 j.conflicts.append(f"fate: {q.text!r} {said} where the source has them {known[0]}")
+            elif said is not None:
+                confirmed.add(said)
             continue
         if q.unit in ranged and _found_elsewhere(q, index, claim):
             continue
@@ -605,7 +619,7 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
             j.missing.extend(f"name {n!r} not in the source" for n in missing_names)
     ev_toks = [t for f in facts for t in (*f.toks, _BREAK)]
     j.conflicts.extend(_cue_conflicts(claim.toks, ev_toks))
-    j.conflicts.extend(_opposite_conflicts(claim.toks, ev_stems))
+    j.conflicts.extend(_opposite_conflicts(claim.toks, ev_stems, confirmed))
     j.conflicts.extend(_relation_conflicts(claim, ev_toks, ev_names))
     j.score = (
         unit.recall * MISSING_FACTOR ** len(j.missing) * CONFLICT_FACTOR ** min(1, len(j.conflicts))
@@ -729,12 +743,31 @@ def _cued(toks: list[Token], cues: list[int]) -> dict[str, set[str]]:
     return out
 
 
-def _opposite_conflicts(claim: list[Token], ev_stems: set[str]) -> list[str]:
+# Units of a figure that counts people without saying what happened to them.
+_PEOPLE_UNITS = frozenset({"", "peopl", "person"})
+
+
+def _same_people(a: Quantity, fate_a: str | None, b: Quantity, fate_b: str | None) -> bool:
+    """Both figures count the dead (or the injured, or the missing), in other words: "12
+    people died" (unit "died") and "killed at least 12 people" (unit "people", killed)."""
+    if not all(fate_class(q.unit) or q.unit in _PEOPLE_UNITS for q in (a, b)):
+        return False
+    fa, fb = fate_class(a.unit) or fate_a, fate_class(b.unit) or fate_b
+    return fa is not None and fa == fb
+
+
+def _opposite_conflicts(
+    claim: list[Token], ev_stems: set[str], confirmed: AbstractSet[str] = frozenset()
+) -> list[str]:
+    """Words whose opposite the evidence has instead ("rejected" for "accepted"). A fate
+    word ("killed") that is the confirmed fate of one of the claim's figures is not checked:
+    "four passengers were killed" where the source has "four passengers died and 11 others
+    were injured"."""
     out = []
     claim_stems = {t.stem for t in claim}
     for t in claim:
-        if t.stem in ev_stems or same_meaning(t.stem) & ev_stems:
-            continue  # "killed" where the source says "died" (and "injured" of others)
+        if t.stem in ev_stems or fate_class(t.stem) in confirmed:
+            continue
         opp = opposite_of(t.stem) & ev_stems - claim_stems
         if opp:
             out.append(f"opposite: {t.text!r} where the source has {sorted(opp)[0]!r}")
@@ -1156,10 +1189,21 @@ def _about(toks: Sequence[Token], q: Quantity, qs: Sequence[Quantity]) -> set[st
             t = toks[k]
             if t.text in _CLAUSE_END or t.text[0].isdigit():
                 break
-            word = _is_content(t) and t.text[0].isalpha() and t.lower not in NUMBER_WORDS
-            if word and k not in units:
+            # Lower-case words only: a name before a figure says whose it is ("Quarrel
+            # Systems lost 31 million" / "Quarrel Systems reported revenue of 198 million"),
+            # not what it measures.
+            word = _is_content(t) and t.text[0].islower() and t.lower not in NUMBER_WORDS
+            if word and k not in units and t.lower not in _WHEN_WORDS | _DATE_WORDS:
                 out.add(_key(t))
     return out
+
+
+# Words that say when a figure holds, not what it measures: "lost 31 million crowns last
+# year" and "revenue of 198 million crowns last year" are two facts of one year.
+_WHEN_WORDS = frozenset(
+    {"day", "days", "today", "tonight", "morning", "afternoon", "evening", "night", "quarter"}
+    | {"yesterday", "weekend", "years", "months", "weeks", "previous", "earlier", "later"}
+)
 
 
 def _subject(f: _Facts | _Claim, pos: int) -> set[str]:
@@ -1239,6 +1283,10 @@ def _date_conflicts(fa: _Facts, fb: _Facts) -> list[tuple[str, str, str]]:
                 if _planned(fa.toks, da.pos) != _planned(fb.toks, db.pos):
                     continue  # "first studied in 2019" / "scheduled to start in 2028"
                 shared = _anchor(fa.toks, [da.pos]) & _anchor(fb.toks, [db.pos])
+                # What each date is the date of is the word nearest it ("the site *flooded*
+                # in 2014" / "*bought* the site in 2022": one shared noun, two events).
+                if not {_head(fa.toks, da.pos), _head(fb.toks, db.pos)} <= shared:
+                    continue
                 # A name alone ("John Dodge, born in 1864" / "Dodge dates back to 1900") says
                 # whose date it is, not what is dated.
                 if shared - {_key(t) for t in (*fa.toks, *fb.toks) if t.stem in names} and not (
@@ -1248,19 +1296,25 @@ def _date_conflicts(fa: _Facts, fb: _Facts) -> list[tuple[str, str, str]]:
     return out
 
 
-# Words that make a date the date of a plan or forecast, not of something that happened.
-_PLAN_WORDS = MODALS | {"scheduled", "due", "slated", "forecast", "targeted", "target"}
+# Words that make a date the date of a plan or forecast, not of something that happened
+# ("due" only when not "due to": "due to cost overruns" gives a reason).
+_PLAN_WORDS = MODALS | {"scheduled", "due", "slated"}
+_PLAN_STOPS = frozenset({"and", "but", "while", "whereas", "who", "which", "that", "whom"})
 
 
 def _planned(toks: Sequence[Token], pos: int) -> bool:
     """True when the date at ``pos`` is when something is to happen ("scheduled to start in
-    2028", "will open in 2031"): a plan word among the words of its clause before it. A
-    plan's date and a past event's date are two facts, however many words they share."""
-    for k in range(pos - 1, max(-1, pos - 1 - 2 * DATE_ANCHOR), -1):
+    2028", "will open in 2031"): a plan word among the few words of its clause before it (a
+    comma or a relative clause ends the search: "the plant, which may close, opened in
+    1985" dates an opening). A plan's date and a past event's date are two facts, however
+    many words they share."""
+    for k in range(pos - 1, max(-1, pos - 1 - DATE_ANCHOR), -1):
         t = toks[k]
-        if t.text in ".;:!?" or t.lower in {"and", "but", "while", "whereas"}:
+        if t.text in ".;:!?,()" or t.lower in _PLAN_STOPS:
             break
         if t.lower in _PLAN_WORDS:
+            if t.lower == "due" and k + 1 < len(toks) and toks[k + 1].lower == "to":
+                continue
             return True
     return False
 
@@ -1273,9 +1327,24 @@ def _anchor(toks: Sequence[Token], positions: list[int]) -> set[str]:
             t = toks[k]
             if t.text in ".;:!?":
                 break
-            if _is_content(t) and not t.text[0].isdigit() and t.lower not in _DATE_WORDS:
+            if _anchors(t):
                 out.add(_key(t))
     return out
+
+
+def _anchors(t: Token) -> bool:
+    return _is_content(t) and not t.text[0].isdigit() and t.lower not in _DATE_WORDS
+
+
+def _head(toks: Sequence[Token], pos: int) -> str | None:
+    """Key of the content word nearest before a date (of ``_anchor``'s words): "built" in
+    "was built in 1968", "open" in "expected to open until late 2032"."""
+    for k in range(pos - 1, max(-1, pos - 1 - DATE_ANCHOR), -1):
+        if toks[k].text in ".;:!?":
+            break
+        if _anchors(toks[k]):
+            return _key(toks[k])
+    return None
 
 
 _DATE_WORDS = frozenset(
@@ -1329,11 +1398,15 @@ def story_discrepancies(articles: Sequence[Article]) -> list[models.Discrepancy]
             keys = set(d.what.split(":", 1)[1].split())
             said = [t.text for t in tokens(first.text) if _key(t) in keys]
             about = f"the {kind} ({', '.join(dict.fromkeys(said)) or d.what})"
+        # One claim per value; a sentence that gives two of the values is shown once.
         claims = tuple(
-            models.Claim(sides[0].text, tuple(dict.fromkeys(x.citation for x in sides)))
-            for sides in by_value.values()
+            dict.fromkeys(
+                models.Claim(sides[0].text, tuple(dict.fromkeys(x.citation for x in sides)))
+                for sides in by_value.values()
+            )
         )
-        out.append(models.Discrepancy(about or d.what, claims))
+        if len(claims) >= 2:
+            out.append(models.Discrepancy(about or d.what, claims))
     return out
 
 
