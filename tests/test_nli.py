@@ -107,14 +107,24 @@ def test_a_folder_without_the_model_is_a_clear_error(tmp_path: Path, monkeypatch
     assert r.exit_code == 1
     assert "--nli:" in r.output and str(tmp_path) in r.output
     assert len(r.output.strip().splitlines()) == 1
-    # write and scan load it the same way, before reading or fetching anything.
-    db = tmp_path / "desk.sqlite"
-    for args in (["write", *ORLEN, "--nli"], ["scan", "--db", str(db), "--nli"]):
+    # write, scan and watch load it the same way, after the usage checks (a usage error
+    # stays exit 2) and before reading or fetching anything.
+    db = str(tmp_path / "desk.sqlite")
+    feed = "http://127.0.0.1:9/feed.xml"  # never fetched: the model is missing
+    for args in (
+        ["write", *ORLEN, "--nli"],
+        ["scan", feed, "--db", db, "--nli"],
+        ["watch", feed, "--db", db, "--nli", "--passes", "1"],
+    ):
         r = CliRunner().invoke(main, args)
         assert r.exit_code == 1, args
         assert r.output.startswith("Error: --nli:") and str(tmp_path) in r.output, args
         assert len(r.output.strip().splitlines()) == 1, args
-    assert not db.exists()
+    for args in (
+        ["scan", "--db", str(tmp_path / "empty.sqlite"), "--nli"],
+        ["scan", feed, "--db", db, "--nli", "--workers", "2", "--scheduler", "tcp://x:1"],
+    ):
+        assert CliRunner().invoke(main, args).exit_code == 2, args
 
 
 @needs_model
@@ -213,8 +223,29 @@ def test_write_nli_gates_a_model_engines_sentences_with_the_model() -> None:
 def test_the_model_pickles_as_its_folder(model) -> None:
     # Dask workers get the pipeline options by pickle (scan --nli --workers N).
     import pickle
+    import subprocess
+    import sys
 
-    again = pickle.loads(pickle.dumps(model))
-    assert again.folder == model.folder
     pair = [("The ferry sailed on Friday.", "The ferry never left port on Friday.")]
-    assert again.contradiction(pair)[0] == model.contradiction(pair)[0]
+    # In another process (as on a Dask worker), where no model is loaded yet.
+    script = (
+        "import pickle, sys; m = pickle.loads(sys.stdin.buffer.read()); "
+        f"print(repr(float(m.contradiction({pair!r})[0])))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], input=pickle.dumps(model), capture_output=True, check=True
+    )
+    assert abs(float(out.stdout) - float(model.contradiction(pair)[0])) < 1e-6
+    assert len(pickle.dumps(model)) < 1000  # the folder, not the weights
+
+
+def test_one_story_index_serves_with_and_without_the_model() -> None:
+    pages, _ = load_pages(ORLEN, Options())
+    articles = make_articles(pages)
+    plain = SourceIndex.shared(articles)
+    checked = SourceIndex.shared(articles, model=_Refuses())
+    assert plain.model is None and isinstance(checked.model, _Refuses)
+    # The sentences, their facts and the discrepancies are built once and shared.
+    assert checked.items is plain.items and checked.facts is plain.facts
+    assert checked.discrepancies is plain.discrepancies
+    assert SourceIndex.shared(articles) is plain

@@ -165,7 +165,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _desk_options(kw: dict[str, Any]) -> DeskOptions:
-    from .cli_engines import nli_model, pipeline_engine, resolve_settings
+    from .cli_engines import pipeline_engine, resolve_settings
     from .desk import DeskOptions
     from .fetch import DEFAULT_CONTACT, FetchPolicy
     from .pipeline import Options
@@ -173,6 +173,11 @@ def _desk_options(kw: dict[str, Any]) -> DeskOptions:
     from .write import engine_ids
     from .write.offline import WriteOptions
 
+    if kw["workers"] is not None and kw["scheduler"]:
+        raise click.UsageError(
+            "--workers starts a local Dask cluster and --scheduler uses an existing one; "
+            "give one of them"
+        )
     settings = resolve_settings(kw["engine"], kw["base_url"], kw["model"], kw["config"], None)
     if settings.engine not in engine_ids():
         raise click.BadParameter(
@@ -192,8 +197,6 @@ def _desk_options(kw: dict[str, Any]) -> DeskOptions:
             allow_private=kw["allow_private"], max_bytes=max_bytes, timeout=kw["timeout"]
         ),
         write=WriteOptions(words=kw["words"]),
-        # Pickles as its folder: a Dask worker loads the model once (nli.load).
-        nli=nli_model() if kw["nli"] else None,
         # No progress callback: story writing may run on Dask workers (it must pickle).
         **pipeline_engine(settings),
     )
@@ -203,6 +206,19 @@ def _desk_options(kw: dict[str, Any]) -> DeskOptions:
         workers=kw["threads"] or 8,
         min_articles=kw["min_articles"],
     )
+
+
+def _with_model(options: DeskOptions, kw: dict[str, Any]) -> DeskOptions:
+    """``options`` with the contradiction model for --nli, loaded once the usage checks have
+    passed. The model pickles as its folder, so each Dask worker loads it once (from the
+    same path: workers on other machines need the model installed there too)."""
+    if not kw["nli"]:
+        return options
+    from dataclasses import replace
+
+    from .cli_engines import nli_model
+
+    return replace(options, pipeline=replace(options.pipeline, nli=nli_model()))
 
 
 def _executor(kw: dict[str, Any]) -> Executor | None:
@@ -297,6 +313,7 @@ def scan(
             "give feed or page URLs or --opml FILE (the database has no sources yet)"
         )
     try:
+        options = _with_model(options, kw)
         executor = _executor(kw)
     except click.ClickException:
         store.close()
@@ -356,7 +373,11 @@ def watch(
         raise click.UsageError(
             "give feed or page URLs or --opml FILE (the database has no sources yet)"
         )
-    options = _desk_options(kw)
+    try:
+        options = _with_model(_desk_options(kw), kw)
+    except click.ClickException:
+        store.close()
+        raise
     executor = _executor(kw)  # one cluster for every pass
     desk = Desk(store, options, progress=_progress(fmt, quiet), executor=executor)
     try:

@@ -27,6 +27,7 @@ for every sentence. See docs/verifier.md for the rules and their known limits.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter
@@ -293,15 +294,21 @@ class SourceIndex:
         """The story index (``window=1``, titles indexed) for these articles, built once and
         reused by the writer (discrepancies) and the verification gate; with ``model``, its
         sentences are also checked with the contradiction model. The last few sets are kept;
-        the cache holds the articles (and the index the model) so their ids stay valid."""
-        key = (id(model), *(id(a) for a in articles))
+        the cache holds the articles so their ids stay valid. One index serves both: with
+        another model, a shallow copy shares the sentences, facts and discrepancies."""
+        key = tuple(id(a) for a in articles)
         hit = cls._cache.get(key)
         if hit is None:
             hit = (list(articles), cls(articles, window=1, model=model))
             if len(cls._cache) >= 4:
-                cls._cache.pop(next(iter(cls._cache)))
+                cls._cache.pop(next(iter(cls._cache), key), None)
             cls._cache[key] = hit
-        return hit[1]
+        index = hit[1]
+        if index.model is not model:
+            _ = index._compared  # computed once, before the copy, so both share it
+            index = copy.copy(index)
+            index.model = model
+        return index
 
     def __init__(
         self,
