@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from newsdistill.claims import dates, quantities, quotes, tokens
+from newsdistill.claims import dates, names, quantities, quotes, tokens
 from newsdistill.models import Article, Page, Story, StorySentence
 from newsdistill.pipeline import Options, load_pages, make_articles
 from newsdistill.sentences import split_sentences
@@ -354,6 +354,23 @@ def test_a_plans_date_and_a_past_date_are_two_facts() -> None:
 def test_what_happened_to_the_people_counted(source: str, claim: str, expected: str) -> None:
     index = SourceIndex(articles_from_text(source))
     assert verify_sentence(claim, index).label == expected
+
+
+def test_a_misspelt_name_at_the_start_of_a_sentence_is_caught() -> None:
+    # Written by Qwen2.5-Coder-0.5B in bench_llm (the source says "Brennan Polymers"); the
+    # first word of a sentence counts as a name when a capitalised word follows it.
+    events = Path(__file__).parent / "fixtures" / "events"
+    pages, _ = load_pages(sorted(str(p) for p in events.glob("e05-*.txt")), Options())
+    index = SourceIndex(make_articles(pages), window=1)
+    v = verify_sentence(
+        "Brenwald Polymers said it would continue paying its 210 staff while the plant is closed.",
+        index,
+    )
+    assert v.label == "contradicted" and "brenwald" in v.reason
+    ok = "Brennan Polymers said it would continue paying its 210 staff while the plant is closed."
+    assert verify_sentence(ok, index).label == "supported"
+    # A capitalised first word with no capitalised word after it is still not a name.
+    assert "officials" not in names(tokens("Officials said the plant would reopen."))
 
 
 def _two(a: str, b: str) -> list[Article]:

@@ -497,22 +497,39 @@ def names(toks: list[Token], known: frozenset[str] = frozenset()) -> set[str]:
     """Stems of capitalised words that name people, places and organisations.
 
     A sentence's first word is a name only when ``known`` (stems seen capitalised in the middle
-    of a source sentence) has it: "Officials said" is not a name, "Geneva hosted" is.
+    of a source sentence) has it, or when it starts a run of capitalised words: "Officials
+    said" is not a name, "Geneva hosted" and "Brenwald Polymers said" are.
     """
     out: set[str] = set()
     first = True
-    for tok in toks:
+    for k, tok in enumerate(toks):
         if tok.text in ".;:!?":
             first = True
             continue
         capitalised = tok.text[0].isupper() and tok.text[0].isalpha()
-        if capitalised and tok.lower not in _NOT_NAMES and (not first or tok.stem in known):
+        if (
+            capitalised
+            and tok.lower not in _NOT_NAMES
+            and (not first or tok.stem in known or _starts_name(toks, k))
+        ):
             out.add(tok.stem)
         elif is_code(tok) or (tok.text.isdigit() and is_designation(toks, tok.pos)):
             out.add(tok.stem)  # "A320" and "Flight 370" name things like names do
         if tok.text[0].isalnum() or tok.text in "$£€¥":
             first = False
     return out
+
+
+def _starts_name(toks: list[Token], k: int) -> bool:
+    """The word after ``toks[k]`` is a capitalised word that can be a name: ``toks[k]``
+    opens a name of several words ("Brenwald Polymers", "Port Ellery")."""
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    return (
+        nxt is not None
+        and nxt.text[0].isupper()
+        and nxt.text[0].isalpha()
+        and nxt.lower not in _NOT_NAMES
+    )
 
 
 def name_stems_midsentence(toks: list[Token]) -> set[str]:
