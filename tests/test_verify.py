@@ -359,9 +359,7 @@ def test_what_happened_to_the_people_counted(source: str, claim: str, expected: 
 def test_a_misspelt_name_at_the_start_of_a_sentence_is_caught() -> None:
     # Written by Qwen2.5-Coder-0.5B in bench_llm (the source says "Brennan Polymers"); the
     # first word of a sentence counts as a name when a capitalised word follows it.
-    events = Path(__file__).parent / "fixtures" / "events"
-    pages, _ = load_pages(sorted(str(p) for p in events.glob("e05-*.txt")), Options())
-    index = SourceIndex(make_articles(pages), window=1)
+    index = _fixture_event("e05-")
     v = verify_sentence(
         "Brenwald Polymers said it would continue paying its 210 staff while the plant is closed.",
         index,
@@ -371,6 +369,49 @@ def test_a_misspelt_name_at_the_start_of_a_sentence_is_caught() -> None:
     assert verify_sentence(ok, index).label == "supported"
     # A capitalised first word with no capitalised word after it is still not a name.
     assert "officials" not in names(tokens("Officials said the plant would reopen."))
+
+
+def _fixture_event(prefix: str) -> SourceIndex:
+    events = Path(__file__).parent / "fixtures" / "events"
+    pages, _ = load_pages(sorted(str(p) for p in events.glob(f"{prefix}*.txt")), Options())
+    return SourceIndex(make_articles(pages), window=1)
+
+
+def test_what_a_source_says_only_in_a_quotation_needs_a_speaker() -> None:
+    # The source: '"It is a step in the right direction, but small and medium-sized firms
+    # need to see rates heading meaningfully lower ...," said Joris Kemper, director of the
+    # Calderian Federation of Industry.' Qwen2.5-Coder-1.5B (bench_llm) dropped the speaker.
+    index = _fixture_event("e03-")
+    v = verify_sentence(
+        "The central bank's decision to cut interest rates is seen as a step in the right "
+        "direction, but small and medium-sized firms need to see rates heading meaningfully "
+        "lower.",
+        index,
+    )
+    assert v.label == "unsupported" and v.reason.startswith("attribution")
+    said = (
+        "Joris Kemper of the Calderian Federation of Industry called the cut a step in the "
+        "right direction but said firms need to see rates heading meaningfully lower."
+    )
+    assert verify_sentence(said, index).label == "supported"
+    # A quotation that runs over two sentences: its first sentence has one mark.
+    index = _fixture_event("e05-")
+    v = verify_sentence("We are looking carefully at where the fire started.", index)
+    assert v.label == "unsupported" and v.reason.startswith("attribution")
+    # Stated outside any quotation: no speaker needed.
+    plain = "The fire injured three employees and one firefighter."
+    assert verify_sentence(plain, index).label == "supported"
+
+
+def test_and_inside_a_name_does_not_end_the_speaker() -> None:
+    # "Group Commander Alan Pryce of Kestrelford Fire and Rescue Service said ...": the
+    # speaker is Pryce, not "Rescue Service".
+    index = _fixture_event("e05-")
+    claim = (
+        "Group Commander Alan Pryce said on Thursday that investigators had ruled out arson "
+        "at this stage."
+    )
+    assert verify_sentence(claim, index).label == "supported"
 
 
 def _two(a: str, b: str) -> list[Article]:

@@ -560,6 +560,26 @@ def quotes(text: str) -> list[str]:
     return out
 
 
+def split_quoted(text: str) -> tuple[str, str]:
+    """The words inside quotation marks and the words outside them ('"It is a step in the
+    right direction," said Joris Kemper' -> ("It is a step in the right direction,", "said
+    Joris Kemper")). A quotation that runs over several sentences leaves one mark in each:
+    one at the start opens a quotation that runs to the end ('"We are looking carefully.'),
+    one later closes a quotation that began before ('That will take time," he said.')."""
+    text = normalize(text).strip()
+    inside = [m.group(1) for m in _QUOTE_RE.finditer(text)]
+    outside = _QUOTE_RE.sub(" ", text)
+    if outside.count('"') == 1:
+        at = outside.index('"')
+        if not outside[:at].strip():
+            inside.append(outside[at + 1 :])
+            outside = ""
+        else:
+            inside.append(outside[:at])
+            outside = outside[at + 1 :]
+    return " ".join(inside), outside
+
+
 def quote_key(text: str) -> str:
     """What must match verbatim: the text with typographic quotes and spacing unified, and
     the punctuation at the ends (which the quoting sentence may move) dropped."""

@@ -61,6 +61,7 @@ from .claims import (
     quantities,
     quote_key,
     quotes,
+    split_quoted,
     tokens,
 )
 from .graphs import components
@@ -624,6 +625,9 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
             )
         else:
             j.missing.extend(f"name {n!r} not in the source" for n in missing_names)
+    unattributed = _unattributed_quotation(claim, unit, index)
+    if unattributed:
+        j.missing.append(unattributed)
     ev_toks = [t for f in facts for t in (*f.toks, _BREAK)]
     j.conflicts.extend(_cue_conflicts(claim.toks, ev_toks))
     j.conflicts.extend(_opposite_conflicts(claim.toks, ev_stems, confirmed))
@@ -635,6 +639,38 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
 
 
 _BREAK = Token(".", ".", ".", -1)
+
+# Words that attribute a sentence to someone ("..., Kemper said", "according to", "warned").
+_ATTRIBUTING = _SPEECH | {
+    "according", "argued", "argues", "warned", "warns", "insisted", "insists", "called",
+    "calls", "described", "describes", "believes", "believe", "wrote", "writes", "urged",
+    "urges", "claimed", "claims", "denied", "admitted", "acknowledged", "quoted",
+}  # fmt: skip
+
+
+def _unattributed_quotation(claim: _Claim, unit: _Unit, index: SourceIndex) -> str | None:
+    """Why the claim needs a speaker: the source says it only inside someone's quotation
+    ('"It is a step in the right direction," said Joris Kemper') and the claim states it as
+    plain fact ("The decision is seen as a step in the right direction"), with no quotation
+    marks and no one it is attributed to. None when it is fine."""
+    if claim.quotes or any(t.lower in _ATTRIBUTING for t in claim.toks):
+        return None
+    quoted: set[str] = set()
+    free: set[str] = set()
+    for k in unit.members:
+        inside, outside = split_quoted(index.items[k].sentence.text)
+        quoted.update(content_terms(inside))
+        free.update(content_terms(outside))
+    terms = set(claim.terms)
+    only_quoted = terms & quoted - free
+    if len(only_quoted) >= QUOTED_TERMS and len(only_quoted) >= 0.5 * len(terms & (quoted | free)):
+        return "attribution: the source says this only in a quotation; say who said it"
+    return None
+
+
+# How many of a claim's terms must come from inside a quotation (and from nowhere else in the
+# evidence) for it to need a speaker: a shared word or two is not a paraphrase of the quote.
+QUOTED_TERMS = 3
 
 
 def _ranged_units(qs: list[Quantity]) -> set[str]:
@@ -839,15 +875,24 @@ def _distance(toks: list[Token], x: int, y: int) -> float:
     return hi - lo
 
 
+def _inside_name(toks: Sequence[Token], j: int) -> bool:
+    """ "and" between two capitalised words is part of a name ("Fire and Rescue Service")."""
+    return 0 < j < len(toks) - 1 and toks[j - 1].text[0].isupper() and toks[j + 1].text[0].isupper()
+
+
 def _speaker(toks: Sequence[Token]) -> set[str]:
     """Stems of who is said to have said it: "An aide to the minister said" -> {"aide"}."""
     for k, t in enumerate(toks):
         if t.lower not in _SPEECH:
             continue
+        if k > 0 and toks[k - 1].lower in {"and", "but"}:
+            continue  # "Kemper called it a step ... but said firms ...": the subject is earlier
         phrase: list[Token] = []
         j = k - 1
         while (
-            j >= 0 and toks[j].text not in ".;:!?" and toks[j].lower not in {"that", "and", "but"}
+            j >= 0
+            and toks[j].text not in ".;:!?"
+            and (toks[j].lower not in {"that", "and", "but"} or _inside_name(toks, j))
         ):
             if toks[j].text == ",":
                 if phrase:  # "..., police said": the speaker is after the comma
