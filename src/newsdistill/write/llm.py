@@ -829,10 +829,11 @@ class EngineRun:
 
 
 def default_verify() -> Verify:
-    """The project's verifier (``newsdistill.verify.verify_story``)."""
-    from ..verify import verify_story
+    """The project's verifier (``newsdistill.verify.verify_story``), on the story index that
+    the final gate uses too (``verify.story_verifier``), so it is built once per story."""
+    from ..verify import story_verifier
 
-    return verify_story
+    return story_verifier()
 
 
 def default_is_chatter() -> Callable[[str], bool]:
