@@ -414,6 +414,21 @@ def test_and_inside_a_name_does_not_end_the_speaker() -> None:
     assert verify_sentence(claim, index).label == "supported"
 
 
+def test_a_plural_place_name_is_the_same_name() -> None:
+    # Qwen2.5-Coder-1.5B (bench_llm) wrote "southern Philippines" for the source's "southern
+    # Philippine island": the stems differ by a final "e" only ("philippin" / "philippine").
+    index = SourceIndex(
+        articles_from_text(
+            "A shallow magnitude 5.9 earthquake shook the province of Davao Oriental on the "
+            "southern Philippine island of Mindanao on Monday afternoon, killing at least two."
+        )
+    )
+    said = "A magnitude 5.9 earthquake struck the southern Philippines on Monday afternoon."
+    assert verify_sentence(said, index).label == "supported"
+    other = "A magnitude 5.9 earthquake struck southern Indonesia on Monday afternoon."
+    assert verify_sentence(other, index).label == "contradicted"
+
+
 def _two(a: str, b: str) -> list[Article]:
     return [
         _article("a1", "Ferry Times", "2026-02-02T09:00:00Z", a),
