@@ -101,3 +101,26 @@ def serve_chat() -> Iterator[ChatServer]:
         state.hold.set()
         server.shutdown()
         server.server_close()
+
+
+# The Kestrelford factory fire (tests/fixtures/events/e05-*): a model's answer is built from
+# this headline and lede plus what a test needs.
+FIRE_HEADLINE = ("Three workers hurt in Kestrelford factory fire", ["a3.s1"])
+FIRE_LEDE = (
+    "Three workers were taken to hospital after a large fire broke out at the Brennan "
+    "Polymers factory in Kestrelford.",
+    ["a3.s1"],
+)
+
+
+def story_answer(headline: tuple[str, list[str]], **sections: list[tuple[str, list[str]]]) -> str:
+    """A model's story as JSON: the headline and each section's (sentence, cited ids)."""
+    return json.dumps(
+        {
+            "headline": {"text": headline[0], "ids": headline[1]},
+            "sections": [
+                {"name": name, "sentences": [{"text": t, "ids": ids} for t, ids in sentences]}
+                for name, sentences in sections.items()
+            ],
+        }
+    )

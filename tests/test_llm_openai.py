@@ -23,7 +23,7 @@ from newsdistill.pipeline import Options, load_pages, make_articles
 from newsdistill.write.llm import EngineError
 from newsdistill.write.openai_compat import OpenAIEngine
 
-from .chat_server import ChatServer, Reply, serve_chat
+from .chat_server import FIRE_HEADLINE, FIRE_LEDE, ChatServer, Reply, serve_chat, story_answer
 
 EVENTS = Path(__file__).parent / "fixtures" / "events"
 
@@ -59,28 +59,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-GOOD = json.dumps(
-    {
-        "headline": {"text": "Three workers hurt in Kestrelford factory fire", "ids": ["a3.s1"]},
-        "sections": [
-            {
-                "name": "lede",
-                "sentences": [
-                    {
-                        "text": "Three workers were taken to hospital after a large fire broke "
-                        "out at the Brennan Polymers factory in Kestrelford.",
-                        "ids": ["a3.s1"],
-                    }
-                ],
-            },
-            {
-                "name": "investigation",
-                "sentences": [
-                    {"text": "The company's chief executive was arrested on Friday.", "ids": []}
-                ],
-            },
-        ],
-    }
+GOOD = story_answer(
+    FIRE_HEADLINE,
+    lede=[FIRE_LEDE],
+    investigation=[("The company's chief executive was arrested on Friday.", [])],
 )
 
 

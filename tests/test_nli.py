@@ -15,7 +15,7 @@ from newsdistill.cli import main
 from newsdistill.pipeline import Options, load_pages, make_articles
 from newsdistill.verify import MODEL_CONTRADICTS, SourceIndex, verify_sentence
 
-from .chat_server import Reply, serve_chat
+from .chat_server import FIRE_HEADLINE, FIRE_LEDE, Reply, serve_chat, story_answer
 
 PLANTED = Path(__file__).parent / "fixtures" / "planted"
 ORLEN = sorted(str(p) for p in PLANTED.glob("*.txt"))
@@ -170,24 +170,7 @@ def test_answers_are_cached_even_when_the_cache_is_full(model, monkeypatch) -> N
 # A model engine's answer with one sentence the word checks accept although the source says
 # the opposite in other words (the warehouse "was largely destroyed").
 _INTACT = "The warehouse, roughly the size of two football pitches, was left largely intact."
-_ANSWER = json.dumps(
-    {
-        "headline": {"text": "Three workers hurt in Kestrelford factory fire", "ids": ["a3.s1"]},
-        "sections": [
-            {
-                "name": "lede",
-                "sentences": [
-                    {
-                        "text": "Three workers were taken to hospital after a large fire broke "
-                        "out at the Brennan Polymers factory in Kestrelford.",
-                        "ids": ["a3.s1"],
-                    },
-                    {"text": _INTACT, "ids": ["a2.s5"]},
-                ],
-            }
-        ],
-    }
-)
+_ANSWER = story_answer(FIRE_HEADLINE, lede=[FIRE_LEDE, (_INTACT, ["a2.s5"])])
 
 
 @needs_model
