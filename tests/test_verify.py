@@ -349,6 +349,21 @@ def test_a_plans_date_and_a_past_date_are_two_facts() -> None:
             "At least 12 people died in the valley earthquake and 40 are missing.",
             "supported",
         ),
+        # The figure is the source's but the source gives it no fate: the claim's fate word
+        # is still judged ("died" where the source has them injured and in hospital).
+        (
+            "The footbridge collapsed on Tuesday morning, injuring 12 people, the fire service"
+            " said. Two of them were taken to hospital.",
+            "Two people died when the footbridge collapsed on Tuesday morning.",
+            "contradicted",
+        ),
+        # A toll no source gives is invented, not the injured said to be dead.
+        (
+            "The footbridge collapsed on Tuesday morning, injuring 12 people, the fire service"
+            " said.",
+            "Three people died when the footbridge collapsed on Tuesday morning.",
+            "unsupported",
+        ),
     ],
 )
 def test_what_happened_to_the_people_counted(source: str, claim: str, expected: str) -> None:

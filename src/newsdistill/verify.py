@@ -569,7 +569,9 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
     ev_q = [q for f in facts for q in f.quantities]
     ev_fates = {id(q): fate(f.toks, q, f.quantities) for f in facts for q in f.quantities}
     ranged = _ranged_units(claim.quantities)
-    confirmed: set[str] = set()  # fates of the claim's figures that the source gives too
+    # Fates settled on the claim's figures: the source gives them too, or the figure itself
+    # is new to the source.
+    settled: set[str] = set()
     for q in claim.quantities:
         said = fate(claim.toks, q, claim.quantities)
         # "12 people died" / "killed 12 people": one count of the dead, in other words.
@@ -590,8 +592,8 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
             known = sorted(f for f in theirs if f is not None)
             if said is not None and len(known) == len(theirs) and said not in known:
                 j.conflicts.append(f"fate: {q.text!r} {said} where the source has them {known[0]}")
-            elif said is not None:
-                confirmed.add(said)
+            elif said is not None and said in known:
+                settled.add(said)
             continue
         if q.unit in ranged and _found_elsewhere(q, index, claim):
             continue
@@ -605,6 +607,10 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
             j.conflicts.append(f"unit: {q.text!r} where the source has {recounted[0].text!r}")
         else:
             j.missing.append(f"number {q.text!r} not in the source")
+            if said is not None:
+                # "Two people died" where the sources count only the injured: an invented
+                # toll, not the injured said to be dead; its fate word is not an opposite.
+                settled.add(said)
     ev_dates = set().union(*(f.dates for f in facts))
     ranged = {k for k, _ in claim.dates if sum(1 for k2, _ in claim.dates if k2 == k) >= 2}
     for kind, value in sorted(claim.dates - ev_dates):
@@ -635,7 +641,7 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
         j.missing.append(unattributed)
     ev_toks = [t for f in facts for t in (*f.toks, _BREAK)]
     j.conflicts.extend(_cue_conflicts(claim.toks, ev_toks))
-    j.conflicts.extend(_opposite_conflicts(claim.toks, ev_stems, confirmed))
+    j.conflicts.extend(_opposite_conflicts(claim.toks, ev_stems, settled))
     j.conflicts.extend(_relation_conflicts(claim, ev_toks, ev_names))
     j.score = (
         unit.recall * MISSING_FACTOR ** len(j.missing) * CONFLICT_FACTOR ** min(1, len(j.conflicts))
@@ -805,16 +811,16 @@ def _same_people(a: Quantity, fate_a: str | None, b: Quantity, fate_b: str | Non
 
 
 def _opposite_conflicts(
-    claim: list[Token], ev_stems: set[str], confirmed: AbstractSet[str] = frozenset()
+    claim: list[Token], ev_stems: set[str], settled: AbstractSet[str] = frozenset()
 ) -> list[str]:
     """Words whose opposite the evidence has instead ("rejected" for "accepted"). A fate
-    word ("killed") that is the confirmed fate of one of the claim's figures is not checked:
-    "four passengers were killed" where the source has "four passengers died and 11 others
-    were injured"."""
+    word ("killed") already settled on one of the claim's figures is not checked: "four
+    passengers were killed" where the source has "four passengers died and 11 others were
+    injured" (confirmed), or "two people died" where no source gives a toll (new)."""
     out = []
     claim_stems = {t.stem for t in claim}
     for t in claim:
-        if t.stem in ev_stems or fate_class(t.stem) in confirmed:
+        if t.stem in ev_stems or fate_class(t.stem) in settled:
             continue
         opp = opposite_of(t.stem) & ev_stems - claim_stems
         if opp:
@@ -1544,7 +1550,14 @@ def new_facts(text: str, index: SourceIndex) -> list[str]:
     """Names, numbers and opposite words that ``text`` states and no source sentence does
     ("Vienna" where the sources never name it; "rejected" where they only say "accepted")."""
     toks = tokens(text)
-    out = [f"name {n!r}" for n in sorted(names(toks, index.known_names)) if n not in index.stems]
+    said = {}  # a name as written, not its stem ("Dunmore", not "dunmor")
+    for t in toks:
+        said.setdefault(t.stem, t.lower)
+    out = [
+        f"name {said.get(n, n)!r}"
+        for n in sorted(names(toks, index.known_names))
+        if n not in index.stems
+    ]
     out += [f"number {n}" for n in sorted(numbers(text) - index.numbers)]
     out += [
         f"opposite {t.text!r}"
