@@ -797,3 +797,92 @@ def test_hurt_and_injured_count_the_same_people() -> None:
     assert [s.verdict.label for s in r.sentences] == ["supported"]
     r = check_pair(doc, "Twelve people were killed when the Orlen footbridge collapsed.")
     assert [s.verdict.label for s in r.sentences] == ["contradicted"]
+
+
+# --- a word swapped in the source's frame, qualifiers, inverted attribution --------------------
+# Cases from a probe of 260 claims over invented events (fifth session): each was judged
+# wrongly before the rule it tests.
+
+_HARBOUR = (
+    "Fire chief Maren Oduya said the blaze at the Quay Street hotel started in a storage room"
+    " shortly after midnight. Crews from three stations fought it for more than five hours."
+    " About 2,000 people gathered at the harbour on Sunday to watch the tall ships leave."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected", "why"),
+    [
+        # One word put in the place of the source's, with the frame around it intact.
+        ("Police chief Maren Oduya said the blaze at the Quay Street hotel started in a storage"
+         " room shortly after midnight.", "unsupported", "'Police' where the source has 'Fire'"),
+        ("Fire chief Maren Oduya said the blaze at the Quay Street school started in a storage"
+         " room shortly after midnight.", "unsupported", "'school' where the source has 'hotel'"),
+        ("Fire chief Maren Oduya said the blaze at the Quay Street hotel started in a loading bay"
+         " shortly after midnight.", "unsupported", "where the source has 'storage room'"),
+        # A figure bounded the other way, or an estimate made a bound.
+        ("Crews from three stations fought the blaze for nearly five hours.", "contradicted",
+         "qualifier"),
+        ("More than 2,000 people gathered at the harbour on Sunday to watch the tall ships leave.",
+         "unsupported", "qualifier"),
+        # ... while the faithful forms stay supported.
+        ("Crews from three stations fought the blaze for over five hours.", "supported", ""),
+        ("Some 2,000 people gathered at the harbour on Sunday to watch the tall ships leave.",
+         "supported", ""),
+        ("The blaze at the Quay Street hotel started in a storage room shortly after midnight,"
+         " fire chief Maren Oduya said.", "supported", ""),
+    ],
+)  # fmt: skip
+def test_a_swapped_word_or_qualifier_is_not_what_the_source_says(
+    claim: str, expected: str, why: str
+) -> None:
+    v = verify_sentence(claim, SourceIndex(articles_from_text(_HARBOUR)))
+    assert v.label == expected, v.reason
+    assert why in v.reason
+
+
+def test_a_name_for_its_description_is_no_swap() -> None:
+    doc = (
+        "Quillon said on Monday it would cut 1,200 jobs. The company's shares fell 4% in early"
+        " trading in Frankfurt."
+    )
+    v = verify_sentence("Quillon's shares fell 4% in early trading in Frankfurt.",
+                        SourceIndex(articles_from_text(doc)))  # fmt: skip
+    assert v.label == "supported", v.reason
+
+
+@pytest.mark.parametrize(
+    ("source", "claim"),
+    [
+        # "..., said X": the speaker comes after the speech word, the statement before it.
+        ("The regional health director, Dr. Piet Varga, said there had been no deaths.",
+         "There have been no deaths, said the regional health director, Dr. Piet Varga."),
+        ("UN envoy Ilse Brandvold said both sides had agreed to an agenda for the talks.",
+         "Both sides have agreed to an agenda for the talks, said UN envoy Ilse Brandvold."),
+        # A relative clause about the speaker, and "which said" standing for its antecedent.
+        ("The owner, Delcott Furnishings, said it would rebuild the warehouse.",
+         "Delcott Furnishings, which owns the warehouse, said it would rebuild it."),
+        ("The bus was operated by Fjelltur Travel, which said it was cooperating with"
+         " investigators.",
+         "Fjelltur Travel, which operated the bus, said it was cooperating with investigators."),
+        # An apposition before "said" is still the speaker, not an inverted attribution.
+        ("The company's chief financial officer, Omar Lindqvist, said the layoffs would save"
+         " $150 million a year.",
+         "Chief financial officer Omar Lindqvist said the layoffs would save $150 million a"
+         " year."),
+        # A hyphenated role word opening a sentence is not a name.
+        ("Former mayor Tomas Renvik, who left office in 2021, has denied the charges.",
+         "Ex-mayor Tomas Renvik left office in 2021."),
+    ],
+)  # fmt: skip
+def test_attribution_in_other_word_orders_keeps_its_speaker(source: str, claim: str) -> None:
+    v = verify_sentence(claim, SourceIndex(articles_from_text(source)))
+    assert v.label == "supported", v.reason
+
+
+def test_the_wrong_speaker_in_an_inverted_attribution_is_still_caught() -> None:
+    index = SourceIndex(articles_from_text(
+        "The regional health director, Dr. Piet Varga, said there had been no deaths."
+    ))  # fmt: skip
+    v = verify_sentence("There have been no deaths, said the mayor, Anna Ruud.", index)
+    assert v.label != "supported"

@@ -150,8 +150,8 @@ class Quantity:
     currency: str  # "$", "£", "€", "¥" or ""
     text: str
     context: frozenset[str] = frozenset()  # stems of the words around the number
-    # "min" for "at least 4", "max" for "up to 4": a bound is not a disagreement with a
-    # value inside it.
+    # "min" for "at least 4", "max" for "up to 4" and "nearly 4": a bound is not a
+    # disagreement with a value inside it. "approx" for "about 4".
     bound: str = ""
     # "earlier" for a figure the sentence marks as superseded ("initially estimated at",
     # "had earlier reported"), "revised" for one it marks as an update ("rose to", "revised
@@ -268,7 +268,11 @@ _MIN_BEFORE = (
     "at least|more than|over|upwards of|in excess of|no fewer than|no less than|not less than|"
     "a minimum of"
 ).split("|")
-_MAX_BEFORE = "up to|at most|fewer than|less than|under|no more than|a maximum of".split("|")
+_MAX_BEFORE = (
+    "up to|at most|fewer than|less than|under|no more than|a maximum of|nearly|almost|just under"
+).split("|")
+# "about 2,000": neither more nor less, so "more than 2,000" is not what the source says.
+_APPROX_BEFORE = "about|around|roughly|approximately|some|an estimated|close to".split("|")
 _EARLIER = frozenset("initially originally earlier previously initial original preliminary".split())
 # An update names its new figure after "to": "rose to 7", "revised its estimate ... to $8
 # million" ("rose 5%" is a change, and two outlets' changes can disagree).
@@ -299,6 +303,8 @@ def _bound(toks: list[Token], start: int, end: int) -> str:
         return "min"
     if any(before.endswith(p) for p in _MAX_BEFORE):
         return "max"
+    if any(before.endswith(p) for p in _APPROX_BEFORE):
+        return "approx"
     after = " ".join(t.lower for t in toks[end : end + 4])
     if " or more" in f" {after}":
         return "min"
@@ -510,7 +516,7 @@ def names(toks: list[Token], known: frozenset[str] = frozenset()) -> set[str]:
         if (
             capitalised
             and tok.lower not in _NOT_NAMES
-            and (not first or tok.stem in known or _starts_name(toks, k))
+            and (not first or tok.stem in known or (_starts_name(toks, k) and not _prefixed(tok)))
         ):
             out.add(tok.stem)
         elif is_code(tok) or (tok.text.isdigit() and is_designation(toks, tok.pos)):
@@ -518,6 +524,13 @@ def names(toks: list[Token], known: frozenset[str] = frozenset()) -> set[str]:
         if tok.text[0].isalnum() or tok.text in "$£€¥":
             first = False
     return out
+
+
+def _prefixed(tok: Token) -> bool:
+    """ "Ex-mayor", "Anti-government": a hyphenated word whose later part is lower case is a
+    word with a prefix, not a name ("Okonkwo-Hale")."""
+    head, _, rest = tok.text.partition("-")
+    return bool(head and rest) and rest[0].islower()
 
 
 def _starts_name(toks: list[Token], k: int) -> bool:

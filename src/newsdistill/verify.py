@@ -590,6 +590,9 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
             # where the four died and eleven others were injured.)
             theirs = [ev_fates[id(e)] for e in matched]
             known = sorted(f for f in theirs if f is not None)
+            qualifier = _qualifier_issue(q, matched)
+            if qualifier is not None:
+                (j.conflicts if qualifier[0] else j.missing).append(qualifier[1])
             if said is not None and len(known) == len(theirs) and said not in known:
                 j.conflicts.append(f"fate: {q.text!r} {said} where the source has them {known[0]}")
             elif said is not None and said in known:
@@ -639,6 +642,7 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
     unattributed = _unattributed_quotation(claim, unit, index)
     if unattributed:
         j.missing.append(unattributed)
+    j.missing.extend(_substitutions(claim.toks, facts))
     ev_toks = [t for f in facts for t in (*f.toks, _BREAK)]
     j.conflicts.extend(_cue_conflicts(claim.toks, ev_toks))
     j.conflicts.extend(_opposite_conflicts(claim.toks, ev_stems, settled))
@@ -650,6 +654,82 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
 
 
 _BREAK = Token(".", ".", ".", -1)
+
+# Words that say the same in a sentence's frame: swapping one for another is no new fact.
+_INTERCHANGEABLE = tuple(
+    frozenset(stem(w) for w in group)
+    for group in (
+        _SPEECH | {"according", "reported", "reports", "report"},
+        {"injured", "hurt", "wounded"},
+        {"former", "ex"},
+    )
+)
+# How many words on each side a swapped span may have ("a storage room" / "a loading bay").
+_SWAP_SPAN = 3
+
+
+def _substitutions(claim: list[Token], facts: Sequence[_Facts]) -> list[str]:
+    """Words put in the place of the source's, in an otherwise matching frame: "Police chief
+    Maren Oduya said" where the source has "Fire chief Maren Oduya said", "the fire
+    destroyed a school" for "a hotel". Word recall barely notices one new word among many
+    matching ones; the frame shows it stands where the source says something else. Both
+    spans must hold a content word the other side lacks, and the frame must hold a content
+    word on each side of the swap (or end the sentence on both sides there)."""
+    from difflib import SequenceMatcher
+
+    ckeys = [_key(t) for t in claim]
+    claim_keys = set(ckeys)
+    out: list[str] = []
+    for f in facts:
+        fkeys = [_key(t) for t in f.toks]
+        fact_keys = set(fkeys)
+        ops = SequenceMatcher(None, ckeys, fkeys, autojunk=False).get_opcodes()
+        for n, (op, i1, i2, j1, j2) in enumerate(ops):
+            if op != "replace" or max(i2 - i1, j2 - j1) > _SWAP_SPAN or abs(i2 - i1 - j2 + j1) > 1:
+                continue  # a word or two for a word or two, not a clause for a word
+            if not (_anchored(ops, n - 1, claim, i1 == 0 and j1 == 0)
+                    and _anchored(ops, n + 1, claim, i2 == len(claim) and j2 == len(f.toks))):  # fmt: skip
+                continue
+            new = [t for t in claim[i1:i2] if _swappable(t) and _key(t) not in fact_keys]
+            old = [t for t in f.toks[j1:j2] if _swappable(t) and _key(t) not in claim_keys]
+            if not new or not old or _same_sense(new, old) or _named(new) != _named(old):
+                continue  # a name for its description ("Quillon" / "the company") is no swap
+            said = " ".join(t.text for t in claim[i1:i2])
+            theirs = " ".join(t.text for t in f.toks[j1:j2])
+            out.append(f"{said!r} where the source has {theirs!r}")
+    return out[:1]
+
+
+def _anchored(
+    ops: list[tuple[str, int, int, int, int]], n: int, claim: list[Token], edge: bool
+) -> bool:
+    """The block next to a swap matches on a content word (or the swap ends the sentence)."""
+    if not 0 <= n < len(ops):
+        return edge
+    op, i1, i2, _j1, _j2 = ops[n]
+    return op == "equal" and any(_is_content(t) for t in claim[i1:i2])
+
+
+def _swappable(t: Token) -> bool:
+    """A content word whose swap is judged here: not a figure (quantities are judged on their
+    own), not punctuation or a stop word."""
+    return _is_content(t) and not any(c.isdigit() for c in t.text)
+
+
+def _named(span: list[Token]) -> bool:
+    return any(t.text[:1].isupper() and t.lower not in STOPWORDS for t in span)
+
+
+def _same_sense(new: list[Token], old: list[Token]) -> bool:
+    """The two spans say the same: "told" / "said", "Ex-mayor" / "Former mayor"."""
+    keys_new, keys_old = _parts(new), _parts(old)
+    keys_new, keys_old = keys_new - keys_old, keys_old - keys_new
+    return any(keys_new <= group and keys_old <= group for group in _INTERCHANGEABLE)
+
+
+def _parts(span: list[Token]) -> set[str]:
+    return {stem(p) for t in span for p in t.lower.split("-") if p}
+
 
 # Words that attribute a sentence to someone ("..., Kemper said", "according to", "warned").
 _ATTRIBUTING = _SPEECH | {
@@ -810,6 +890,21 @@ def _same_people(a: Quantity, fate_a: str | None, b: Quantity, fate_b: str | Non
     return fa is not None and fa == fb
 
 
+def _qualifier_issue(q: Quantity, matched: Sequence[Quantity]) -> tuple[bool, str] | None:
+    """The claim bounds a figure the other way from every source giving it ("nearly 600"
+    where they say "more than 600": a conflict), or bounds one the sources only give as an
+    estimate ("more than 2,000" for "about 2,000": not what they say). A bare figure for a
+    bounded one, or a bound for a bare one, is left alone: "2,000 protesters" for "about
+    2,000" is how summaries write."""
+    if q.bound not in ("min", "max") or any(e.bound in ("", q.bound) for e in matched):
+        return None
+    side = {"min": "a lower bound", "max": "an upper bound", "approx": "an estimate"}
+    said = f"qualifier: {q.text!r} as {side[q.bound]} where the source gives it as"
+    if all(e.bound in ("min", "max") for e in matched):
+        return True, f"{said} {side[matched[0].bound]}"
+    return False, f"{said} {side['approx']}"
+
+
 def _opposite_conflicts(
     claim: list[Token], ev_stems: set[str], settled: AbstractSet[str] = frozenset()
 ) -> list[str]:
@@ -899,24 +994,36 @@ def _speaker(toks: Sequence[Token]) -> set[str]:
         if k > 0 and toks[k - 1].lower in {"and", "but"}:
             continue  # "Kemper called it a step ... but said firms ...": the subject is earlier
         phrase: list[Token] = []
-        j = k - 1
+        j = -1 if _inverted(toks, k) else k - 1  # "There were no deaths, said Dr. Varga."
         while (
             j >= 0
-            and toks[j].text not in ".;:!?"
+            and (toks[j].text not in ".;:!?" or _after_title(toks, j))
             and (toks[j].lower not in {"that", "and", "but"} or _inside_name(toks, j))
         ):
             if toks[j].text == ",":
-                if phrase:  # "..., police said": the speaker is after the comma
+                if len(phrase) == 1 and phrase[0].lower in _RELATIVE:
+                    # "... operated by Fjelltur Travel, which said": who "which" stands for
+                    phrase = _antecedent(toks, j)
+                    break
+                if phrase and phrase[0].lower in _RELATIVE and toks[k - 1].text == ",":
+                    phrase = []  # "Delcott, which owns the warehouse, said": the subject is before
+                elif phrase:  # "..., police said": the speaker is after the comma
                     break
             else:
                 phrase.insert(0, toks[j])
             j -= 1
         if len(phrase) > 8 or not phrase:  # "... , said Ruth Kallas, the minister": look after
             phrase = []
-            for t2 in toks[k + 1 : k + 8]:
-                if t2.text in ".;:!?" or t2.lower in {"that", "on", "in"}:
+            for i in range(k + 1, min(len(toks), k + 11)):
+                t2 = toks[i]
+                if (t2.text in ".;:!?" and not _after_title(toks, i)) or t2.lower in {
+                    "that",
+                    "on",
+                    "in",
+                }:
                     break
-                phrase.append(t2)
+                if t2.text not in ",.":
+                    phrase.append(t2)
         cut = next(
             (i for i, p in enumerate(phrase) if p.lower in _PREPOSITIONS and i > 0), len(phrase)
         )
@@ -924,6 +1031,45 @@ def _speaker(toks: Sequence[Token]) -> set[str]:
         if stems:
             return stems
     return set()
+
+
+def _inverted(toks: Sequence[Token], k: int) -> bool:
+    """ "..., said the regional health director, Dr. Piet Varga.": the speech word follows a
+    comma and only its speaker comes after it, to the end of the sentence."""
+    if k == 0 or toks[k - 1].text != ",":
+        return False
+    j = k - 2  # "Omar Lindqvist, the company's finance chief, said ...": an apposition
+    while j >= 0 and (toks[j].text not in ".;:!?," or _after_title(toks, j)):
+        j -= 1
+    if j >= 0 and toks[j].text == ",":
+        return False
+    rest = 0
+    for i in range(k + 1, len(toks)):
+        if toks[i].text in ".;!?" and not _after_title(toks, i):
+            break
+        rest += 1
+    return 0 < rest <= 10
+
+
+def _antecedent(toks: Sequence[Token], comma: int) -> list[Token]:
+    """The words a relative "which"/"who" after ``comma`` stands for: back to a preposition,
+    a verb-like word or the clause's start ("operated by Fjelltur Travel, which")."""
+    out: list[Token] = []
+    for j in range(comma - 1, -1, -1):
+        t = toks[j]
+        if t.text in ".;:!?," or t.lower in _PREPOSITIONS or t.lower in STOPWORDS:
+            break
+        out.insert(0, t)
+    return out
+
+
+def _after_title(toks: Sequence[Token], i: int) -> bool:
+    """The full stop of "Dr." or "Gen.", inside a name."""
+    return toks[i].text == "." and i > 0 and toks[i - 1].lower in _TITLES
+
+
+_RELATIVE = frozenset({"which", "who", "whose", "whom"})
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "prof", "gen", "col", "lt", "sgt", "rev", "st"})
 
 
 def _quote_issue(claim: _Claim, index: SourceIndex) -> tuple[str, int] | None:
