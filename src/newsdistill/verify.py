@@ -701,7 +701,7 @@ def _substitutions(claim: list[Token], facts: Sequence[_Facts]) -> list[str]:
 
 
 def _anchored(
-    ops: list[tuple[str, int, int, int, int]], n: int, claim: list[Token], edge: bool
+    ops: Sequence[tuple[str, int, int, int, int]], n: int, claim: list[Token], edge: bool
 ) -> bool:
     """The block next to a swap matches on a content word (or the swap ends the sentence)."""
     if not 0 <= n < len(ops):
@@ -1696,7 +1696,7 @@ def new_facts(text: str, index: SourceIndex) -> list[str]:
     """Names, numbers and opposite words that ``text`` states and no source sentence does
     ("Vienna" where the sources never name it; "rejected" where they only say "accepted")."""
     toks = tokens(text)
-    said = {}  # a name as written, not its stem ("Dunmore", not "dunmor")
+    said: dict[str, str] = {}  # a name as written, not its stem ("Dunmore", not "dunmor")
     for t in toks:
         said.setdefault(t.stem, t.lower)
     out = [
