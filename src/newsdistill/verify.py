@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
@@ -675,8 +676,6 @@ def _substitutions(claim: list[Token], facts: Sequence[_Facts]) -> list[str]:
     matching ones; the frame shows it stands where the source says something else. Both
     spans must hold a content word the other side lacks, and the frame must hold a content
     word on each side of the swap (or end the sentence on both sides there)."""
-    from difflib import SequenceMatcher
-
     ckeys = [_key(t) for t in claim]
     claim_keys = set(ckeys)
     out: list[str] = []
