@@ -42,11 +42,18 @@ class Token:
     pos: int  # index in the sentence's token list
 
 
+# Titles written with a full stop ("Dr. Piet Varga"): the stop is not a sentence's end.
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "prof", "gen", "col", "lt", "sgt", "rev", "st"})
+
+
 def tokens(text: str) -> list[Token]:
-    """Tokens of ``text`` after ``textutil.normalize`` (words, numbers, currency, stops)."""
+    """Tokens of ``text`` after ``textutil.normalize`` (words, numbers, currency, stops; the
+    stop after a title such as "Dr." is left out)."""
     out: list[Token] = []
     for m in TOKEN_RE.finditer(normalize(text)):
         t = m.group(0)
+        if t == "." and out and out[-1].lower in _TITLES:
+            continue
         if m.group("code"):
             head = re.match(r"[A-Za-z]+", t)
             lead = head.group(0).lower() if head else ""

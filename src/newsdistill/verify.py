@@ -897,11 +897,13 @@ def _qualifier_issue(q: Quantity, matched: Sequence[Quantity]) -> tuple[bool, st
     2,000" is how summaries write."""
     if q.bound not in ("min", "max") or any(e.bound in ("", q.bound) for e in matched):
         return None
-    side = {"min": "a lower bound", "max": "an upper bound", "approx": "an estimate"}
-    said = f"qualifier: {q.text!r} as {side[q.bound]} where the source gives it as"
+    said = f"qualifier: {q.text!r} as {_BOUND_SAYS[q.bound]} where the source gives it as"
     if all(e.bound in ("min", "max") for e in matched):
-        return True, f"{said} {side[matched[0].bound]}"
-    return False, f"{said} {side['approx']}"
+        return True, f"{said} {_BOUND_SAYS[matched[0].bound]}"
+    return False, f"{said} {_BOUND_SAYS['approx']}"
+
+
+_BOUND_SAYS = {"min": "a lower bound", "max": "an upper bound", "approx": "an estimate"}
 
 
 def _opposite_conflicts(
@@ -996,7 +998,7 @@ def _speaker(toks: Sequence[Token]) -> set[str]:
         j = -1 if _inverted(toks, k) else k - 1  # "There were no deaths, said Dr. Varga."
         while (
             j >= 0
-            and (toks[j].text not in ".;:!?" or _after_title(toks, j))
+            and toks[j].text not in ".;:!?"
             and (toks[j].lower not in {"that", "and", "but"} or _inside_name(toks, j))
         ):
             if toks[j].text == ",":
@@ -1013,15 +1015,10 @@ def _speaker(toks: Sequence[Token]) -> set[str]:
             j -= 1
         if len(phrase) > 8 or not phrase:  # "... , said Ruth Kallas, the minister": look after
             phrase = []
-            for i in range(k + 1, min(len(toks), k + 11)):
-                t2 = toks[i]
-                if (t2.text in ".;:!?" and not _after_title(toks, i)) or t2.lower in {
-                    "that",
-                    "on",
-                    "in",
-                }:
+            for t2 in toks[k + 1 : k + 11]:
+                if t2.text in ".;:!?" or t2.lower in {"that", "on", "in"}:
                     break
-                if t2.text not in ",.":
+                if t2.text != ",":
                     phrase.append(t2)
         cut = next(
             (i for i, p in enumerate(phrase) if p.lower in _PREPOSITIONS and i > 0), len(phrase)
@@ -1038,13 +1035,13 @@ def _inverted(toks: Sequence[Token], k: int) -> bool:
     if k == 0 or toks[k - 1].text != ",":
         return False
     j = k - 2  # "Omar Lindqvist, the company's finance chief, said ...": an apposition
-    while j >= 0 and (toks[j].text not in ".;:!?," or _after_title(toks, j)):
+    while j >= 0 and toks[j].text not in ".;:!?,":
         j -= 1
     if j >= 0 and toks[j].text == ",":
         return False
     rest = 0
-    for i in range(k + 1, len(toks)):
-        if toks[i].text in ".;!?" and not _after_title(toks, i):
+    for t in toks[k + 1 :]:
+        if t.text in ".;!?":
             break
         rest += 1
     return 0 < rest <= 10
@@ -1062,13 +1059,7 @@ def _antecedent(toks: Sequence[Token], comma: int) -> list[Token]:
     return out
 
 
-def _after_title(toks: Sequence[Token], i: int) -> bool:
-    """The full stop of "Dr." or "Gen.", inside a name."""
-    return toks[i].text == "." and i > 0 and toks[i - 1].lower in _TITLES
-
-
 _RELATIVE = frozenset({"which", "who", "whose", "whom"})
-_TITLES = frozenset({"dr", "mr", "mrs", "ms", "prof", "gen", "col", "lt", "sgt", "rev", "st"})
 
 
 def _quote_issue(claim: _Claim, index: SourceIndex) -> tuple[str, int] | None:
@@ -1695,7 +1686,7 @@ def new_facts(text: str, index: SourceIndex) -> list[str]:
     """Names, numbers and opposite words that ``text`` states and no source sentence does
     ("Vienna" where the sources never name it; "rejected" where they only say "accepted")."""
     toks = tokens(text)
-    said: dict[str, str] = {}  # a name as written, not its stem ("Dunmore", not "dunmor")
+    said: dict[str, str] = {}  # a name's word, not its stem ("dunmore", not "dunmor")
     for t in toks:
         said.setdefault(t.stem, t.lower)
     out = [
