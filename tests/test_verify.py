@@ -730,7 +730,7 @@ def test_a_figure_equal_to_one_side_but_about_something_else_is_not_disputed() -
         ),
     ]
     index = SourceIndex(arts)
-    assert [set(d.values()) for d in index.discrepancies] == [{"40% of", "45% of"}]
+    assert [set(d.values()) for d in index.discrepancies] == [{"40%", "45%"}]
     assert verify_sentence("Grain exports through Wexcombe fell 40% last year.", index).label == (
         "supported"
     )
@@ -886,3 +886,74 @@ def test_the_wrong_speaker_in_an_inverted_attribution_is_still_caught() -> None:
     ))  # fmt: skip
     v = verify_sentence("There have been no deaths, said the mayor, Anna Ruud.", index)
     assert v.label != "supported"
+
+
+# --- swaps of two figures, counts in the frame, lost hedges, pending acts, times of day -----
+# Sixth session: each case was judged `supported` before the rule it tests.
+
+_MARKETS = (
+    "Tessary Foods reported a quarterly loss of $38 million, compared with a profit of $9"
+    " million a year earlier. Unemployment in Varlo fell to 5.2% in June from 5.9% in May."
+    " The council's plan raises spending on parks by 7% and cuts road spending by 2%."
+    " Three volunteers were among the injured. Ticket sales reached 40,000, up from 25,000 a"
+    " year before, and 31 stalls opened, up from 18."
+    " A court in Marbury issued an arrest warrant on Friday for the former treasurer, Ivo"
+    " Stenlund. Prosecutors said Stenlund was believed to be in Lisbon. The central bank"
+    " raised its main rate by 0.25 percentage points to 3.5%."
+    " The storm reached the coast late on Sunday evening. The survey counted 900 cranes last"
+    " spring."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected", "why"),
+    [
+        # Two figures trade places within the source's sentence.
+        ("Tessary Foods reported a quarterly loss of $9 million, compared with a profit of $38"
+         " million a year earlier.", "contradicted", "trade places"),
+        ("Unemployment in Varlo fell to 5.9% in June from 5.2% in May.", "contradicted",
+         "trade places"),
+        # "a" / "one" for a count the source gives, and a number with no counted noun.
+        ("A volunteer was among the injured.", "contradicted",
+         "'A volunteer' where the source has 'Three volunteers'"),
+        ("31 stalls opened, up from 12.", "contradicted", "'12' where the source has '18'"),
+        # The source hedges what the claim states as fact.
+        ("Prosecutors said Stenlund was in Lisbon.", "unsupported", "hedges"),
+        # A warrant is no arrest.
+        ("Police arrested the former treasurer, Ivo Stenlund, on Friday.", "unsupported",
+         "'arrested' where the source has only 'arrest warrant'"),
+        # Percentage points are not percent.
+        ("The central bank raised its main rate by 0.25% to 3.5%.", "contradicted", "unit"),
+        # Another part of the day, another season.
+        ("The storm reached the coast late on Sunday morning.", "contradicted",
+         "'morning' where the source has 'evening'"),
+        ("The survey counted 900 cranes last autumn.", "contradicted",
+         "'autumn' where the source has 'spring'"),
+        # ... while the faithful forms stay supported.
+        ("Tessary Foods reported a quarterly loss of $38 million, against a $9 million profit"
+         " a year earlier.", "supported", ""),
+        ("Unemployment in Varlo fell to 5.2% in June, from 5.9% in May.", "supported", ""),
+        ("Three volunteers were among those hurt.", "supported", ""),
+        ("A court in Marbury issued an arrest warrant for Ivo Stenlund, the former treasurer,"
+         " on Friday.", "supported", ""),
+        ("Prosecutors said Stenlund was believed to be in Lisbon.", "supported", ""),
+        ("The central bank raised its main rate by a quarter of a percentage point to 3.5%.",
+         "supported", ""),
+        ("The storm reached the coast on Sunday.", "supported", ""),
+    ],
+)  # fmt: skip
+def test_figures_and_facts_changed_inside_the_source_frame(
+    claim: str, expected: str, why: str
+) -> None:
+    v = verify_sentence(claim, SourceIndex(articles_from_text(_MARKETS)))
+    assert v.label == expected, v.reason
+    assert why in v.reason
+
+
+def test_percentage_points_are_their_own_unit() -> None:
+    (pp,) = quantities(tokens("raised rates by 0.5 percentage points"))
+    (pct,) = quantities(tokens("raised rates by 0.5%"))
+    (points,) = quantities(tokens("raised rates by 0.5 points"))
+    assert pp.unit == "pp" and pct.unit == "%"
+    assert not pp.matches(pct) and not pct.matches(pp)
+    assert points.matches(pp) and pp.matches(points)

@@ -93,6 +93,9 @@ _CURRENCY_WORDS = {
     "yen": "¥",
 }
 _PERCENT_WORDS = {"percent", "per cent", "%", "percentage"}
+# The unit of "percentage points" (and "points" after a rate).
+POINTS = "pp"
+_POINTS = frozenset({"point", "points"})
 # Words that can stand between a number and its noun without changing what is counted.
 _UNIT_SKIP = {
     "more",
@@ -194,12 +197,15 @@ class Quantity:
             return False
         if (self.unit == "%") != (other.unit == "%"):
             return False
+        if POINTS in (self.unit, other.unit):
+            # "0.5 points" is the "0.5 percentage points" of a rate; "0.5%" is not
+            return {self.unit, other.unit} <= {POINTS, "point", ""}
         return (
             not self.unit or not other.unit or self.unit == other.unit or self.unit in other.context
         )
 
 
-def _number_value(tok: Token) -> float | None:
+def number_value(tok: Token) -> float | None:
     if tok.lower in NUMBER_WORDS:
         return float(NUMBER_WORDS[tok.lower])
     if tok.text[0].isdigit():
@@ -227,7 +233,7 @@ def quantities(toks: list[Token]) -> list[Quantity]:
     n = len(toks)
     while i < n:
         tok = toks[i]
-        value = _number_value(tok)
+        value = number_value(tok)
         if (
             value is None
             or is_year(tok)
@@ -246,19 +252,38 @@ def quantities(toks: list[Token]) -> list[Quantity]:
             value *= _SCALES[toks[j].lower]
             j += 1
         unit = "%" if tok.text.endswith("%") else ""
+        if (
+            not unit
+            and j + 1 < n
+            and toks[j].lower == "percentage"
+            and toks[j + 1].lower in _POINTS
+        ):
+            # "0.5 percentage points" is a difference of two rates, not 0.5% of anything
+            unit, j = POINTS, j + 2
         if not unit and j < n and toks[j].lower in _PERCENT_WORDS:
             unit, j = "%", j + 1
         if not unit and j < n and toks[j].lower in _CURRENCY_WORDS and not currency:
             currency, j = _CURRENCY_WORDS[toks[j].lower], j + 1
-        # "12 to 15 injured": remember 12, give it the unit found after 15.
-        if j + 1 < n and toks[j].lower in {"to", "and", "or", "-"} and _number_value(toks[j + 1]):
+        # "12 to 15 injured": remember 12, give it the unit found after 15. Not "by 0.25%
+        # to 3.5%" or "by 2 to 14": a change and the level it led to.
+        changed = i > 0 and toks[i - 1].lower == "by"
+        if (
+            not unit
+            and not changed
+            and j + 1 < n
+            and toks[j].lower in {"to", "and", "or", "-"}
+            and number_value(toks[j + 1])
+        ):
             pending.append((value, currency, i))
             i = j + 1
             continue
+        # The counted noun is part of the figure as written ("12 people"); a word after a
+        # percentage or currency is not ("5% in May", "2 million euros in bribes").
+        noun = not unit and j < n and _is_word(toks[j])
         if not unit:
             unit = _unit_after(toks, j)
         start = i - 1 if currency and i > 0 and toks[i - 1].text in "$£€¥" else i
-        text = _as_written(toks[start : j + 1])
+        text = _as_written(toks[start : j + 1 if noun else j])
         context = frozenset(t.stem for t in toks[max(0, i - 4) : j + 5])
         bound, stage = _bound(toks, start, j), _stage(toks, start)
         for v, cur, k in pending:
@@ -470,6 +495,28 @@ def date_mentions(toks: list[Token]) -> list[DateMention]:
                 add("day", f"{m}-{int(day)}", i)
         elif tok.lower in WEEKDAYS and tok.text[0].isupper():
             add("weekday", str(WEEKDAYS[tok.lower]), i)
+    return out
+
+
+_SEASONS = {"winter": "winter", "spring": "spring", "summer": "summer", "autumn": "autumn",
+            "fall": "autumn"}  # fmt: skip
+_DAY_PARTS = {"morning": "morning", "afternoon": "afternoon", "evening": "evening",
+              "night": "night", "overnight": "night", "tonight": "night"}  # fmt: skip
+# Words before "fall" that make it the season ("last fall"), not the verb or "the fall of".
+_SEASON_BEFORE = frozenset({"last", "this", "next", "early", "late"})
+
+
+def times_of(toks: list[Token]) -> set[tuple[str, str]]:
+    """Seasons and parts of the day a sentence names, as (kind, value): ("season",
+    "winter"), ("part of day", "morning"). Kept apart from ``dates``: they say when
+    within a date, and a source that gives none leaves the claim's unchecked."""
+    out: set[tuple[str, str]] = set()
+    for i, tok in enumerate(toks):
+        w = tok.lower
+        if w in _SEASONS and (w != "fall" or (i > 0 and toks[i - 1].lower in _SEASON_BEFORE)):
+            out.add(("season", _SEASONS[w]))
+        elif w in _DAY_PARTS:
+            out.add(("part of day", _DAY_PARTS[w]))
     return out
 
 

@@ -53,16 +53,19 @@ from .claims import (
     date_mentions,
     fate,
     fate_class,
+    is_year,
     modal_class,
     modal_positions,
     name_stems_midsentence,
     names,
     negation_positions,
+    number_value,
     opposite_of,
     quantities,
     quote_key,
     quotes,
     split_quoted,
+    times_of,
     tokens,
 )
 from .graphs import components
@@ -605,10 +608,10 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
         # "2 million euros" for "$2 million", "40 people" for "40 families": same figure,
         # something else counted.
         recounted = [e for e in ev_q if q.same_value(e) and (q.currency or q.unit)]
-        if other:
-            j.conflicts.append(f"number: {q.text!r} where the source has {other[0].text!r}")
-        elif recounted and (q.currency and recounted[0].currency or q.unit and recounted[0].unit):
+        if recounted and (q.currency and recounted[0].currency or q.unit and recounted[0].unit):
             j.conflicts.append(f"unit: {q.text!r} where the source has {recounted[0].text!r}")
+        elif other:
+            j.conflicts.append(f"number: {q.text!r} where the source has {other[0].text!r}")
         else:
             j.missing.append(f"number {q.text!r} not in the source")
             if said is not None:
@@ -643,7 +646,13 @@ def _judge(claim: _Claim, unit: _Unit, index: SourceIndex) -> _Judgement:
     unattributed = _unattributed_quotation(claim, unit, index)
     if unattributed:
         j.missing.append(unattributed)
-    j.missing.extend(_substitutions(claim.toks, facts))
+    frames = _frames(claim.toks, facts)
+    j.missing.extend(_substitutions(frames))
+    j.missing.extend(_lost_hedges(frames))
+    j.missing.extend(_pending_acts(claim.toks, facts))
+    j.conflicts.extend(_exchanges(frames))
+    j.conflicts.extend(_miscounts(frames))
+    j.conflicts.extend(_time_conflicts(claim.toks, facts))
     ev_toks = [t for f in facts for t in (*f.toks, _BREAK)]
     j.conflicts.extend(_cue_conflicts(claim.toks, ev_toks))
     j.conflicts.extend(_opposite_conflicts(claim.toks, ev_stems, settled))
@@ -669,34 +678,203 @@ _INTERCHANGEABLE = tuple(
 _SWAP_SPAN = 3
 
 
-def _substitutions(claim: list[Token], facts: Sequence[_Facts]) -> list[str]:
+_Ops = Sequence[tuple[str, int, int, int, int]]
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A claim aligned word by word (on ``_key``) with one evidence sentence; the stop at
+    the end of either is left out, so a change in the last word is framed by the sentence's
+    end."""
+
+    claim: list[Token]
+    ev: list[Token]
+    ops: _Ops
+
+    @classmethod
+    def of(cls, claim: list[Token], ev: list[Token]) -> _Frame:
+        claim, ev = _trimmed(claim), _trimmed(ev)
+        ops = SequenceMatcher(
+            None, [_key(t) for t in claim], [_key(t) for t in ev], autojunk=False
+        ).get_opcodes()
+        return cls(claim, ev, ops)
+
+    def framed(self, n: int, open_end: bool = True) -> bool:
+        """The block at ``n`` has a matching content word on each side (or the sentence's
+        start or, with ``open_end``, its end on both sides there)."""
+        _op, i1, i2, j1, j2 = self.ops[n]
+        end = open_end and i2 == len(self.claim) and j2 == len(self.ev)
+        return _anchored(self.ops, n - 1, self.claim, i1 == 0 and j1 == 0) and _anchored(
+            self.ops, n + 1, self.claim, end
+        )
+
+    def replaced(self) -> list[tuple[int, list[Token], list[Token]]]:
+        """Short spans of the claim that stand where the evidence has other words."""
+        return [
+            (n, self.claim[i1:i2], self.ev[j1:j2])
+            for n, (op, i1, i2, j1, j2) in enumerate(self.ops)
+            if op == "replace" and max(i2 - i1, j2 - j1) <= _SWAP_SPAN
+        ]
+
+
+def _trimmed(toks: list[Token]) -> list[Token]:
+    end = len(toks)
+    while end and not toks[end - 1].text[0].isalnum():
+        end -= 1
+    return toks[:end]
+
+
+def _frames(claim: list[Token], facts: Sequence[_Facts]) -> list[_Frame]:
+    return [_Frame.of(claim, f.toks) for f in facts]
+
+
+def _substitutions(frames: Sequence[_Frame]) -> list[str]:
     """Words put in the place of the source's, in an otherwise matching frame: "Police chief
     Maren Oduya said" where the source has "Fire chief Maren Oduya said", "the fire
     destroyed a school" for "a hotel". Word recall barely notices one new word among many
     matching ones; the frame shows it stands where the source says something else. Both
     spans must hold a content word the other side lacks, and the frame must hold a content
     word on each side of the swap (or end the sentence on both sides there)."""
-    ckeys = [_key(t) for t in claim]
-    claim_keys = set(ckeys)
     out: list[str] = []
-    for f in facts:
-        fkeys = [_key(t) for t in f.toks]
-        fact_keys = set(fkeys)
-        ops = SequenceMatcher(None, ckeys, fkeys, autojunk=False).get_opcodes()
-        for n, (op, i1, i2, j1, j2) in enumerate(ops):
-            if op != "replace" or max(i2 - i1, j2 - j1) > _SWAP_SPAN or abs(i2 - i1 - j2 + j1) > 1:
+    for fr in frames:
+        claim_keys, fact_keys = {_key(t) for t in fr.claim}, {_key(t) for t in fr.ev}
+        for n, said, theirs in fr.replaced():
+            # A last word swapped is too often the same said otherwise ("the dead" / "those
+            # killed", "feed on" / "eat"): the frame must go on after the swap.
+            if abs(len(said) - len(theirs)) > 1 or not fr.framed(n, open_end=False):
                 continue  # a word or two for a word or two, not a clause for a word
-            if not (_anchored(ops, n - 1, claim, i1 == 0 and j1 == 0)
-                    and _anchored(ops, n + 1, claim, i2 == len(claim) and j2 == len(f.toks))):  # fmt: skip
-                continue
-            new = [t for t in claim[i1:i2] if _swappable(t) and _key(t) not in fact_keys]
-            old = [t for t in f.toks[j1:j2] if _swappable(t) and _key(t) not in claim_keys]
+            new = [t for t in said if _swappable(t) and _key(t) not in fact_keys]
+            old = [t for t in theirs if _swappable(t) and _key(t) not in claim_keys]
             if not new or not old or _same_sense(new, old) or _named(new) != _named(old):
                 continue  # a name for its description ("Quillon" / "the company") is no swap
-            said = " ".join(t.text for t in claim[i1:i2])
-            theirs = " ".join(t.text for t in f.toks[j1:j2])
-            out.append(f"{said!r} where the source has {theirs!r}")
+            out.append(f"{_spoken(said)!r} where the source has {_spoken(theirs)!r}")
     return out[:1]
+
+
+def _spoken(span: Sequence[Token]) -> str:
+    return " ".join(t.text for t in span)
+
+
+def _exchanges(frames: Sequence[_Frame]) -> list[str]:
+    """Two figures or words that trade places: "a loss of $12 million, compared with a profit
+    of $45 million" where the source has the loss at $45 million and the profit at $12
+    million; "failed in the centre but held in the north" for "held ... but failed ...".
+    Every word is in the source, in the same sentence, so recall cannot see it."""
+    for fr in frames:
+        spans = [(tuple(map(_key, a)), tuple(map(_key, b)), a, b) for _n, a, b in fr.replaced()]
+        for k, (ca, ea, said, theirs) in enumerate(spans):
+            for cb, eb, _s, _t in spans[k + 1 :]:
+                if ca == eb and cb == ea and any(_is_content(t) for t in said):
+                    return [f"swap: {_spoken(said)!r} and {_spoken(theirs)!r} trade places "
+                            "against the source"]  # fmt: skip
+    return []
+
+
+# "a child" where the source has "two children": the counted noun agrees, the count does not.
+_ONE = frozenset({"a", "an", "one"})
+_BE = (frozenset({"was", "were"}), frozenset({"is", "are"}), frozenset({"has", "have"}))
+_PLURALS = {"child": "children", "person": "people", "man": "men", "woman": "women"}
+
+
+def _miscounts(frames: Sequence[_Frame]) -> list[str]:
+    """A count changed in the source's frame that the figure check cannot see: "a child was
+    among the dead" for "two children were", "up from 13" for "up from 15" (a number with
+    no counted noun after it)."""
+    for fr in frames:
+        for n, said, theirs in fr.replaced():
+            if not fr.framed(n) or len(said) != len(theirs):
+                continue
+            counted = len(said) > 1 or _counted_next(fr, n)
+            a, b = number_value(said[0]), number_value(theirs[0])
+            if said[0].lower in _ONE and counted:
+                a = 1.0
+            if theirs[0].lower in _ONE and counted:
+                b = 1.0
+            if a is None or b is None or a == b or is_year(said[0]) or is_year(theirs[0]):
+                continue
+            if all(_same_word(x, y) for x, y in zip(said[1:], theirs[1:], strict=True)):
+                if len(said) == 1 and counted:  # name what is counted
+                    _op, _i1, i2, _j1, j2 = fr.ops[n]
+                    said, theirs = fr.claim[i2 - 1 : i2 + 1], fr.ev[j2 - 1 : j2 + 1]
+                return [f"number: {_spoken(said)!r} where the source has {_spoken(theirs)!r}"]
+    return []
+
+
+def _counted_next(fr: _Frame, n: int) -> bool:
+    """The words after the replaced span match and begin with a content word: what is
+    counted ("[a] volunteer" / "[three] volunteers")."""
+    if n + 1 >= len(fr.ops) or fr.ops[n + 1][0] != "equal":
+        return False
+    return _is_content(fr.claim[fr.ops[n + 1][1]])
+
+
+def _same_word(a: Token, b: Token) -> bool:
+    """The same word but for grammatical number ("child"/"children", "was"/"were")."""
+    if _key(a) == _key(b):
+        return True
+    pair = {a.lower, b.lower}
+    return any(pair <= group for group in _BE) or any(pair == {s, p} for s, p in _PLURALS.items())
+
+
+# Words by which a source holds back from stating something as fact.
+_HEDGES = frozenset(
+    """believed thought reportedly allegedly alleged possibly possible probably likely
+    may might could suspected apparently unconfirmed accused appeared appears seemed seems
+    expected""".split()
+)
+
+
+def _lost_hedges(frames: Sequence[_Frame]) -> list[str]:
+    """The claim states as fact what the source hedges: "Renvik was in Portugal" where the
+    source says he "was believed to be in Portugal"; "increases would follow" for "were
+    possible". The hedge stands in the source's frame where the claim has none."""
+    for fr in frames:
+        for n, (op, i1, i2, j1, j2) in enumerate(fr.ops):
+            if op not in ("insert", "replace") or j2 - j1 > _SWAP_SPAN + 1 or i2 - i1 > _SWAP_SPAN:
+                continue
+            hedge = [t for t in fr.ev[j1:j2] if t.lower in _HEDGES]
+            if hedge and not any(t.lower in _HEDGES for t in fr.claim[i1:i2]) and fr.framed(n):
+                return [f"the source hedges it: {_spoken(fr.ev[j1:j2])!r}"]
+    return []
+
+
+# Nouns after which an action word names something pending, not done: an "arrest warrant"
+# is no arrest, a "murder inquiry" no murder established.
+_PENDING = frozenset(
+    """warrant warrants order orders investigation investigations inquiry inquiries probe
+    charge charges allegation allegations attempt attempts threat threats plan plans
+    request requests bid""".split()
+)
+
+
+def _pending_acts(claim: list[Token], facts: Sequence[_Facts]) -> list[str]:
+    """ "Police arrested Renvik" where the source has only "an arrest warrant for Renvik"."""
+    ev = [(t, f.toks[k + 1] if k + 1 < len(f.toks) else _BREAK) for f in facts for k, t in
+          enumerate(f.toks)]  # fmt: skip
+    for t in claim:
+        if (
+            not t.lower.endswith("ed")
+            or not _is_content(t)
+            or any(e.lower == t.lower for e, _ in ev)
+        ):
+            continue
+        uses = [(e, nxt) for e, nxt in ev if _key(e) == _key(t)]
+        if uses and all(nxt.lower in _PENDING for _e, nxt in uses):
+            e, nxt = uses[0]
+            return [f"{t.text!r} where the source has only {e.text + ' ' + nxt.text!r}"]
+    return []
+
+
+def _time_conflicts(claim: list[Token], facts: Sequence[_Facts]) -> list[str]:
+    """ "Thursday morning" where the source has "Thursday evening", "last winter" for "last
+    summer". A source that names no season or part of the day leaves the claim's alone."""
+    ours = times_of(claim)
+    theirs = set().union(*(times_of(f.toks) for f in facts)) if facts else set()
+    for kind, value in sorted(ours - theirs):
+        other = sorted(v for k, v in theirs if k == kind)
+        if other:
+            return [f"time: {value!r} where the source has {other[0]!r}"]
+    return []
 
 
 def _anchored(
