@@ -3,7 +3,7 @@ clusterer, the topic filter and the ``cluster`` command.
 
 The fixture floors below are stated once and not tuned to pass: the defaults were
 calibrated on these fixtures with dates removed (see cluster.ClusterOptions), where they
-score 1.000 dated and 0.974 undated; the floors leave room for small changes elsewhere in
+score 1.000 dated and 0.975 undated; the floors leave room for small changes elsewhere in
 the pipeline (extraction, sentence splitting) without hiding a real regression.
 """
 
@@ -189,6 +189,107 @@ def test_one_event_told_from_several_angles_is_one_story(fixture_set, dated: boo
     groups = cluster_articles(articles if dated else _undated(articles))
     (only,) = _cluster_of(groups, files, "e18-")
     assert {files[i][:4] for i in groups[only]} == {"e18-"}
+
+
+# Vague reports that name no one (people, places, organisations) or almost no one.
+VAGUE_REPORTS = [
+    "e10-valleyobserver-aldergate-bridge-span-falls.txt",
+    "e12-coastlinedaily-cedar-hollow-thousands-flee.txt",
+    "e18-plainsviewtribune-corlander-small-firms.txt",
+]
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_vague_reports_that_name_no_one_join_their_events(fixture_set, dated: bool) -> None:
+    """A report such as "a prominent regional lender collapsed..." names no one; that is no
+    evidence of another event, so it is placed on content (ClusterOptions.name_evidence).
+    Before, its names half scored 0 and the lender and bridge reports stayed alone."""
+    files, articles, gold = fixture_set
+    groups = cluster_articles(articles if dated else _undated(articles))
+    for name in VAGUE_REPORTS:
+        i = files.index(name)
+        (group,) = [g for g in groups if i in g]
+        assert {gold[j] for j in group} == {gold[i]} and len(group) > 1, name
+        assert len(names(articles[i])) <= 2, name
+
+
+_LENDER = [
+    (
+        "Ferrow Bank collapses, Tessling Group takes over",
+        "Ferrow Bank collapsed on Sunday and was sold to Tessling Group in an emergency "
+        "takeover, the Orla Financial Authority said in Brannock.\n\nAll deposits at Ferrow "
+        "move to Tessling in full, and the branches of Ferrow open on Monday, chair Ilse "
+        "Varro said.\n\nTrading in Ferrow shares was suspended in Brannock.",
+    ),
+    (
+        "Savers queue at Ferrow branches after takeover",
+        "Savers queued outside Ferrow Bank branches in Brannock on Monday after the lender's "
+        "weekend takeover by Tessling Group.\n\nIlse Varro of the Orla Financial Authority "
+        "said every deposit was safe.\n\nTessling chief executive Mads Kerrow said no branch "
+        "would close this year.",
+    ),
+    (
+        "Dunmere ferry strike halts crossings",
+        "Ferry crews in Dunmere walked out on Monday, halting every crossing to Aske Island, "
+        "the Seafarers Union said.\n\nUnion leader Rona Pell said talks with Dunmere Lines "
+        "had failed.\n\nPassengers in Dunmere were told to expect delays all week.",
+    ),
+]
+_VAGUE = (
+    "Lender collapses, savers told deposits are safe",
+    "A regional lender collapsed over the weekend and was sold to a larger rival in an "
+    "emergency takeover.\n\nSavers were told that all deposits move to the buyer in full "
+    "and that the branches open as normal on monday.\n\nTrading in the lender's shares was "
+    "suspended.",
+)
+_HAIL = (
+    "Hail flattens crops on the coast",
+    "Hailstones the size of marbles fell on the coast on sunday, and gardeners said the "
+    "storm flattened crops and broke greenhouse panes.\n\nForecasters said more storms "
+    "would follow.",
+)
+
+
+def _stream(items: list[tuple[str, str]]) -> list[Article]:
+    day = datetime(2026, 6, 8, 7)
+    return make_articles(
+        [_page(n, text, day + timedelta(hours=n), title) for n, (title, text) in enumerate(items)]
+    )
+
+
+def test_a_report_without_names_joins_its_story_on_content() -> None:
+    articles = _stream([*_LENDER, _VAGUE, _HAIL])
+    assert not names(articles[3]) and not names(articles[4])
+    for clusterer in (EventClusterer(), EventClusterer(ClusterOptions(name_evidence=3))):
+        ids = [clusterer.add(a) for a in articles]
+        assert ids[3] == ids[0] != ids[2]  # the vague lender report joins the takeover
+        assert clusterer.groups() == [[0, 1, 3], [2], [4]]  # the hailstorm stays alone
+    assert cluster_articles(articles) == [[0, 1, 3], [2], [4]]
+    # Off (the names half always counts): 0.5 x content does not reach the bar.
+    off = ClusterOptions(name_evidence=0)
+    assert cluster_articles(articles, off) == [[0, 1], [2], [3], [4]]
+
+
+def test_a_named_report_joins_a_story_opened_by_a_report_without_names() -> None:
+    """The evidence is the thinner side's: a story whose only report names no one is
+    compared on content too, so later named reports join it instead of opening another."""
+    articles = _stream([_VAGUE, *_LENDER])
+    for options in (ClusterOptions(), ClusterOptions(story_threshold=1.01)):
+        clusterer = EventClusterer(options)
+        ids = [clusterer.add(a) for a in articles]
+        assert ids[0] == ids[1] == ids[2] != ids[3]
+    off = EventClusterer(ClusterOptions(name_evidence=0))
+    ids = [off.add(a) for a in articles]
+    assert ids[0] != ids[1] == ids[2]
+
+
+def test_names_half_scales_with_the_names_on_the_thinner_side() -> None:
+    clusterer = EventClusterer(ClusterOptions(entity_weight=0.5, name_evidence=2))
+    assert clusterer._entity_weight(0, 40) == 0.0
+    assert clusterer._entity_weight(1, 40) == 0.25
+    assert clusterer._entity_weight(2, 40) == clusterer._entity_weight(40, 2) == 0.5
+    assert clusterer._entity_weight(12, 0) == 0.0
+    assert EventClusterer(ClusterOptions(name_evidence=0))._entity_weight(0, 0) == 0.5
 
 
 SAME_ACTOR = EVENTS / "same-actor"

@@ -10,11 +10,13 @@ claimant and town. So an article is compared with a story on three things:
   organisations) and the story's name centroid;
 - time: the article's date must fall within ``window`` of the story's first..last date.
 
-The score is ``(1 - entity_weight) * content + entity_weight * names``; the article joins
-the best-scoring story in its time window when the score reaches ``threshold``, otherwise
-it opens a new story. Stories opened separately for one event (reports that lead with
-different angles) merge when their profiles agree: the full text of all their reports and
-their names (``EventClusterer.story_score``, ``story_threshold``).
+The score is ``(1 - entity_weight) * content + entity_weight * names``, the names half
+shrinking when the article or the story names fewer than ``name_evidence`` name tokens (no
+names is no evidence either way); the article joins the best-scoring story in its time
+window when the score reaches ``threshold``, otherwise it opens a new story. Stories opened
+separately for one event (reports that lead with different angles) merge when their
+profiles agree: the full text of all their reports and their names
+(``EventClusterer.story_score``, ``story_threshold``).
 
 A roundup (a morning briefing, "10 things to know", a week in review: ``segment.find_roundup``)
 lists several unrelated events. Joining the story of any one of them would put the others'
@@ -80,6 +82,19 @@ class ClusterOptions:
     # When an article is a roundup of unrelated events (kept out of every event story);
     # None treats every article as a report of one event.
     roundup: RoundupOptions | None = field(default_factory=RoundupOptions)
+    # Absence of names is absence of evidence. A vague report ("a prominent regional lender
+    # collapsed...") names no one, so its names cosine is 0 against every story, and with
+    # half the score stuck at 0 it could not join its event on content alone. The names half
+    # therefore counts in proportion to the name evidence on the thinner side: entity weight
+    # x min(1, n / name_evidence), n = the fewer distinct name tokens of the article and the
+    # story; the rest goes to content. A report with no names is placed on content alone
+    # (still against ``threshold``), one name counts half, two or more count fully. 0 turns
+    # this off. Story merges (``story_score``) are unchanged. Calibrated on the fixtures
+    # (dated, undated), the same-actor set and the synthetic batch and stream: every row is
+    # unchanged for 0 < name_evidence <= 4 (from 4.25 same-template synthetic reports with
+    # 2-4 names start to merge) and the nameless fixture reports join their events; 2 is the
+    # centre of that plateau. See docs/clustering.md.
+    name_evidence: float = 2.0
 
 
 # ---------------------------------------------------------------------------------------
@@ -352,13 +367,19 @@ class EventClusterer:
             self._join(own, article, content, name_vec, body, f.date)
             self._count += 1
             return own.id
-        w = self.options.entity_weight
+        n_names = len(f.names)
+        # The names half is scaled down when the article or the story names fewer than
+        # ``name_evidence`` tokens (``_entity_weight``); against a story naming at least
+        # ``floor`` tokens it counts fully (the common case, kept cheap).
+        full = self.options.entity_weight
+        floor = self.options.name_evidence if n_names >= self.options.name_evidence else math.inf
         scored: list[tuple[float, int]] = []
         for cid in self._candidates(f.date):
             c = self.clusters[cid]
             if not c.alive or c.roundup is not None or not c.accepts(f.date, self.options.window):
                 continue
             self.comparisons += 1
+            w = full if len(c.names) >= floor else self._entity_weight(n_names, len(c.names))
             score = (1 - w) * _dot(content, c.content) / (c.content_norm or 1.0)
             if name_vec and c.names_norm:
                 score += w * _dot(name_vec, c.names) / c.names_norm
@@ -388,6 +409,16 @@ class EventClusterer:
             ):
                 best = self._merge(best, other)
         return best.id
+
+    def _entity_weight(self, article_names: int, story_names: int) -> float:
+        """The weight of the names half for an article with ``article_names`` distinct name
+        tokens against a story with ``story_names``: ``entity_weight``, scaled down when
+        either side names too little to be evidence (``ClusterOptions.name_evidence``)."""
+        w = self.options.entity_weight
+        need = self.options.name_evidence
+        if need <= 0:
+            return w
+        return w * min(1.0, min(article_names, story_names) / need)
 
     def story_score(self, a: EventCluster, b: EventCluster) -> float:
         """How well two stories fit together: cosine of their full-text profiles and of
