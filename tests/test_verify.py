@@ -957,3 +957,20 @@ def test_percentage_points_are_their_own_unit() -> None:
     assert pp.unit == "pp" and pct.unit == "%"
     assert not pp.matches(pct) and not pct.matches(pp)
     assert points.matches(pp) and pp.matches(points)
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("The striking drivers accepted the new pay offer on Monday.", "contradicted"),
+        ("The striking drivers did not accept the new pay offer on Monday.", "supported"),
+        ("The union declined to comment on the new pay offer.", "supported"),
+    ],
+)
+def test_refused_to_is_a_negation(claim: str, expected: str) -> None:
+    doc = (
+        "The striking drivers refused to accept the new pay offer on Monday. The union"
+        " declined to comment on the new pay offer."
+    )
+    v = verify_sentence(claim, SourceIndex(articles_from_text(doc)))
+    assert v.label == expected, v.reason

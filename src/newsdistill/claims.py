@@ -839,8 +839,20 @@ def fate(toks: list[Token], q: Quantity, qs: Sequence[Quantity] = ()) -> str | N
     return next(iter(nearest)) if len(nearest) == 1 else None
 
 
+# Verbs that deny what follows them: "refused to concede" is "did not concede".
+_NEGATING_VERBS = frozenset(
+    "refuse refused refuses refusing decline declined declines declining fail failed fails "
+    "failing".split()
+)
+
+
 def negation_positions(toks: list[Token]) -> list[int]:
-    return [t.pos for t in toks if t.lower in NEGATIONS]
+    return [
+        t.pos
+        for k, t in enumerate(toks)
+        if t.lower in NEGATIONS
+        or (t.lower in _NEGATING_VERBS and k + 1 < len(toks) and toks[k + 1].lower == "to")
+    ]
 
 
 def modal_positions(toks: list[Token]) -> list[int]:
