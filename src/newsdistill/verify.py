@@ -734,7 +734,7 @@ def _substitutions(frames: Sequence[_Frame]) -> list[str]:
     destroyed a school" for "a hotel". Word recall barely notices one new word among many
     matching ones; the frame shows it stands where the source says something else. Both
     spans must hold a content word the other side lacks, and the frame must hold a content
-    word on each side of the swap (or end the sentence on both sides there)."""
+    word on each side of the swap (or start the sentence on both sides there)."""
     out: list[str] = []
     for fr in frames:
         claim_keys, fact_keys = {_key(t) for t in fr.claim}, {_key(t) for t in fr.ev}
@@ -869,7 +869,7 @@ def _time_conflicts(claim: list[Token], facts: Sequence[_Facts]) -> list[str]:
     """ "Thursday morning" where the source has "Thursday evening", "last winter" for "last
     summer". A source that names no season or part of the day leaves the claim's alone."""
     ours = times_of(claim)
-    theirs = set().union(*(times_of(f.toks) for f in facts)) if facts else set()
+    theirs: set[tuple[str, str]] = set().union(*(times_of(f.toks) for f in facts))
     for kind, value in sorted(ours - theirs):
         other = sorted(v for k, v in theirs if k == kind)
         if other:
@@ -877,9 +877,7 @@ def _time_conflicts(claim: list[Token], facts: Sequence[_Facts]) -> list[str]:
     return []
 
 
-def _anchored(
-    ops: Sequence[tuple[str, int, int, int, int]], n: int, claim: list[Token], edge: bool
-) -> bool:
+def _anchored(ops: _Ops, n: int, claim: list[Token], edge: bool) -> bool:
     """The block next to a swap matches on a content word (or the swap ends the sentence)."""
     if not 0 <= n < len(ops):
         return edge
