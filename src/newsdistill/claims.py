@@ -283,7 +283,7 @@ def quantities(toks: list[Token]) -> list[Quantity]:
         if not unit:
             unit = _unit_after(toks, j)
         start = i - 1 if currency and i > 0 and toks[i - 1].text in "$£€¥" else i
-        text = _as_written(toks[start : j + 1 if noun else j])
+        text = as_written(toks[start : j + 1 if noun else j])
         context = frozenset(t.stem for t in toks[max(0, i - 4) : j + 5])
         bound, stage = _bound(toks, start, j), _stage(toks, start)
         for v, cur, k in pending:
@@ -320,7 +320,7 @@ _REVISED = frozenset(
 )
 
 
-def _as_written(toks: list[Token]) -> str:
+def as_written(toks: list[Token]) -> str:
     """ "$2 million", "12 people": tokens joined, without a space after a currency sign or
     punctuation at the end."""
     out = ""

@@ -50,6 +50,7 @@ from .claims import (
     DateMention,
     Quantity,
     Token,
+    as_written,
     date_mentions,
     fate,
     fate_class,
@@ -747,12 +748,8 @@ def _substitutions(frames: Sequence[_Frame]) -> list[str]:
             old = [t for t in theirs if _swappable(t) and _key(t) not in claim_keys]
             if not new or not old or _same_sense(new, old) or _named(new) != _named(old):
                 continue  # a name for its description ("Quillon" / "the company") is no swap
-            out.append(f"{_spoken(said)!r} where the source has {_spoken(theirs)!r}")
+            out.append(f"{as_written(said)!r} where the source has {as_written(theirs)!r}")
     return out[:1]
-
-
-def _spoken(span: Sequence[Token]) -> str:
-    return " ".join(t.text for t in span)
 
 
 def _exchanges(frames: Sequence[_Frame]) -> list[str]:
@@ -765,7 +762,7 @@ def _exchanges(frames: Sequence[_Frame]) -> list[str]:
         for k, (ca, ea, said, theirs) in enumerate(spans):
             for cb, eb, _s, _t in spans[k + 1 :]:
                 if ca == eb and cb == ea and any(_is_content(t) for t in said):
-                    return [f"swap: {_spoken(said)!r} and {_spoken(theirs)!r} trade places "
+                    return [f"swap: {as_written(said)!r} and {as_written(theirs)!r} trade places "
                             "against the source"]  # fmt: skip
     return []
 
@@ -796,7 +793,7 @@ def _miscounts(frames: Sequence[_Frame]) -> list[str]:
                 if len(said) == 1 and counted:  # name what is counted
                     _op, _i1, i2, _j1, j2 = fr.ops[n]
                     said, theirs = fr.claim[i2 - 1 : i2 + 1], fr.ev[j2 - 1 : j2 + 1]
-                return [f"number: {_spoken(said)!r} where the source has {_spoken(theirs)!r}"]
+                return [f"number: {as_written(said)!r} where the source has {as_written(theirs)!r}"]
     return []
 
 
@@ -834,7 +831,7 @@ def _lost_hedges(frames: Sequence[_Frame]) -> list[str]:
                 continue
             hedge = [t for t in fr.ev[j1:j2] if t.lower in _HEDGES]
             if hedge and not any(t.lower in _HEDGES for t in fr.claim[i1:i2]) and fr.framed(n):
-                return [f"the source hedges it: {_spoken(fr.ev[j1:j2])!r}"]
+                return [f"the source hedges it: {as_written(fr.ev[j1:j2])!r}"]
     return []
 
 
