@@ -559,6 +559,34 @@ def test_a_roundup_in_a_stream_opens_a_story_nothing_joins() -> None:
     assert clusterer.clusters[ids[0]].members == [0]
 
 
+BACKDROP = EVENTS / "backdrop"  # lists whose items all name one company (README there)
+
+
+def _backdrop_article(name: str) -> Article:
+    return make_articles([extract(read(str(BACKDROP / name)))])[0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known weakness: items that all name one company link into one subject "
+    "(tests/fixtures/events/backdrop/README.md)",
+)
+@pytest.mark.parametrize(
+    "name", ["r05-valleyobserver-kelvane-winter-deals.txt", "r06-marketcurrent-harrowgate-week.txt"]
+)
+def test_a_roundup_whose_items_all_name_one_company_is_found(name: str) -> None:
+    assert roundup(_backdrop_article(name)) is not None
+
+
+def test_a_list_about_one_event_that_names_its_company_throughout_is_its_report() -> None:
+    # The control for the weakness above: any fix must keep this list a report of e11.
+    five = _backdrop_article("e11-eveningcourier-aerobrew-five-things.txt")
+    assert roundup(five) is None
+    recall = [extract(read(str(p))) for p in sorted(EVENTS.glob("e11-*.txt"))]
+    articles = [*make_articles(recall), five]
+    assert cluster_articles(articles) == [list(range(len(articles)))]
+
+
 def test_roundup_detection_can_be_switched_off() -> None:
     article = make_articles([extract(read(BRIEF))])[0]
     assert roundup(article) is not None
