@@ -528,6 +528,29 @@ def test_cluster_command_topic(fixture_set) -> None:
     assert all("aldergate-bridge" in m for m in out["clusters"][0]["members"])
 
 
+def test_cluster_command_topic_that_no_story_is_about_exits_1(fixture_set) -> None:
+    sources = [str(EVENTS / f) for f in fixture_set[0]]
+    args = ["cluster", *sources, "--format", "json", "-q", "--topic", "zebra migration"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1  # as `write --topic`; the empty result is still printed
+    assert json.loads(result.stdout)["clusters"] == []
+    assert "no story is about 'zebra migration'" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_cluster_command_warns_once_about_each_skipped_source(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "empty").mkdir()
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(bytes(range(256)) * 20)
+    bad = [str(tmp_path / "empty"), "missing.txt", str(binary), BRIEF]
+    reports = [str(p) for p in sorted(EVENTS.glob("e11-*.txt"))]
+    result = CliRunner().invoke(main, ["cluster", *reports, *bad, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    prefix = "warning: skipped "
+    warned = [line[len(prefix) :] for line in result.stderr.splitlines() if line.startswith(prefix)]
+    assert sorted(line.split(": ")[0] for line in warned) == sorted(bad)
+
+
 def test_cluster_command_fails_when_nothing_is_usable() -> None:
     result = CliRunner().invoke(main, ["cluster", "missing.txt", "-q"])
     assert result.exit_code == 1

@@ -145,3 +145,22 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
         fh.truncate(50 * 1024 * 1024)
     with pytest.raises(Exception, match="too large"):
         read(str(big), ReadOptions())
+
+
+_UNDATED = """<html><head><title>Council approves new Sell bridge</title></head><body><article>
+<h1>Council approves new Sell bridge</h1>{time}
+<p>The Brinmoor town council voted on Tuesday to approve a new road bridge over the River Sell,
+ending a debate that began in 1995 over how to replace the old crossing.</p>
+<p>Councillors voted 14 to 3 for the plan, which the council says will cost about 38 million
+pounds and take three years to build, with a temporary footbridge open meanwhile.</p>
+<p>Opponents said the old bridge could have been repaired for less than half of that price,
+and that the town had not been told how the extra borrowing would be paid back.</p>
+</article></body></html>"""
+
+
+def test_a_year_in_the_text_is_not_a_publication_date() -> None:
+    undated = extract(Document("bridge.html", _UNDATED.format(time=""), "html"))
+    assert undated.published is None  # was 1995-01-01, guessed from "began in 1995"
+    tag = '\n<time datetime="2026-03-10T09:00:00Z">10 March 2026</time>'
+    dated = extract(Document("bridge.html", _UNDATED.format(time=tag), "html"))
+    assert dated.published is not None and dated.published.startswith("2026-03-10")

@@ -34,7 +34,8 @@ def cluster(
     Articles are compared on content, names (people, places, organisations) and publication
     time. Groups are printed largest first; an article that joined no other is a group of
     one. Copies of one article (syndication) are listed in the same group. Sources that
-    cannot be used are listed with the reason; exit status 1 when none is usable. A roundup
+    cannot be used are listed with the reason; exit status 1 when none is usable, or when
+    --topic keeps no story (the empty result is still printed). A roundup
     (a briefing or "things to know" list of unrelated events) joins no group: it is listed
     with the skipped sources, reason "roundup: ...".
 
@@ -49,8 +50,9 @@ def cluster(
     from .pipeline import load_pages, make_articles, set_roundups_aside
 
     options = _options(250, allow_private, max_mb)
+    progress = _progress(quiet)
     try:
-        pages, skipped = load_pages(sources, options, _progress(quiet))
+        pages, skipped = load_pages(sources, options, progress)
         if not pages:
             reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped)
             raise NothingToWrite(f"no usable source: {reasons}")
@@ -58,6 +60,9 @@ def cluster(
         _fail(exc)
     articles, roundups = set_roundups_aside(make_articles(pages), options)
     skipped += roundups
+    for r in roundups:  # unreadable sources were reported as they were read
+        if progress:
+            progress(f"skipped {r.source}: {r.reason}")
     if not articles:
         reasons = "; ".join(f"{s.source}: {s.reason}" for s in roundups)
         _fail(NothingToWrite(f"no report of an event among the sources: {reasons}"))
@@ -81,12 +86,15 @@ def cluster(
             "skipped": [{"source": s.source, "reason": s.reason} for s in skipped],
         }
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
+    else:
+        _print_text(clusters)
+    if topic is not None and not clusters:
+        _fail(NothingToWrite(f"no story is about {topic!r}"))
+
+
+def _print_text(clusters: list[dict[str, Any]]) -> None:
     for c in clusters:
         n = len(c["members"])
         click.echo(f"{c['id']}  {n} article{'s' if n != 1 else ''}  {c['headline']}")
         for m in c["members"]:
             click.echo(f"    {m}")
-    for s in skipped:
-        if not quiet:
-            click.echo(f"warning: skipped {s.source}: {s.reason}", err=True)

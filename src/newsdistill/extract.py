@@ -250,6 +250,10 @@ def _extract_html(doc: Document, options: ExtractOptions) -> _Raw:
             include_tables=options.include_tables,
             include_images=False,
             favor_precision=options.favor_precision,
+            # Dates from the page's markup only (meta tags, <time>, the URL). The extensive
+            # search guesses from free text: "a debate that began in 1995" became a
+            # publication date of 1995-01-01, which then placed the page in time.
+            date_extraction_params={"original_date": True, "extensive_search": False},
         )
     except Exception as exc:  # trafilatura raises assorted parser errors on broken markup
         raise ExtractionError(doc.source, f"cannot parse HTML ({type(exc).__name__})") from exc

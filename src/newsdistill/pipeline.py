@@ -52,6 +52,8 @@ def load_pages(
     for item in src.expand(list(sources)):
         if isinstance(item, SourceError):
             skipped.append(Skipped(item.source, item.reason))
+            if progress:
+                progress(f"skipped {item.source}: {item.reason}")
             continue
         try:
             pages.append(extract(src.read(item, options.read), options.extract))
