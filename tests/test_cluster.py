@@ -639,6 +639,17 @@ def test_write_keeps_the_roundup_out_of_the_story_it_mentions() -> None:
     assert "Hollinsford" not in text.split("Skipped sources")[0]  # no item of the brief
 
 
+def test_write_warns_about_a_roundup_as_cluster_does() -> None:
+    reports = [str(p) for p in sorted(EVENTS.glob("e05-*.txt"))]
+    found = roundup(make_articles([extract(read(BRIEF))])[0])
+    assert found is not None
+    for command in ("write", "cluster"):
+        result = CliRunner().invoke(main, [command, *reports, BRIEF])
+        assert result.exit_code == 0, result.output
+        warned = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+        assert warned == [f"warning: skipped {BRIEF}: {found.reason}"], command
+
+
 def test_write_on_roundups_alone_says_there_is_no_event_report() -> None:
     with pytest.raises(NothingToWrite, match="no report of an event.*roundup: "):
         distill([BRIEF])

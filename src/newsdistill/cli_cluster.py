@@ -58,11 +58,8 @@ def cluster(
             raise NothingToWrite(f"no usable source: {reasons}")
     except NewsdistillError as exc:
         _fail(exc)
-    articles, roundups = set_roundups_aside(make_articles(pages), options)
+    articles, roundups = set_roundups_aside(make_articles(pages), options, progress)
     skipped += roundups
-    for r in roundups:  # unreadable sources were reported as they were read
-        if progress:
-            progress(f"skipped {r.source}: {r.reason}")
     if not articles:
         reasons = "; ".join(f"{s.source}: {s.reason}" for s in roundups)
         _fail(NothingToWrite(f"no report of an event among the sources: {reasons}"))

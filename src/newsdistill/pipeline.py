@@ -120,12 +120,13 @@ def stories_from(articles: list[Article], options: Options) -> tuple[list[Story]
 
 
 def set_roundups_aside(
-    articles: list[Article], options: Options
+    articles: list[Article], options: Options, progress: Progress | None = None
 ) -> tuple[list[Article], list[Skipped]]:
     """The articles that report events (copies folded in, ``dedup.merge_copies``), and a
     ``Skipped`` entry (reason "roundup: ...") for each roundup and each copy of one: a
     briefing that mentions an event in one item among many unrelated ones would lend its
-    other items to that event's story."""
+    other items to that event's story. Each is reported to ``progress`` as skipped, like
+    the sources ``load_pages`` could not read."""
     unique = merge_copies(articles)
     events, roundups = split_roundups(unique, options.cluster)
     skipped = [
@@ -133,6 +134,9 @@ def set_roundups_aside(
         for a, found in roundups
         for source in (a.page.source, *(c.source for c in a.copies))
     ]
+    for entry in skipped:
+        if progress:
+            progress(f"skipped {entry.source}: {entry.reason}")
     return events, skipped  # copies already folded in: ``stories_from`` finds no more
 
 
@@ -178,7 +182,7 @@ def distill(
         )
     articles = make_articles(pages)
     if not options.write.query:  # a question is answered from every source, roundups too
-        articles, roundups = set_roundups_aside(articles, options)
+        articles, roundups = set_roundups_aside(articles, options, progress)
         skipped = skipped + roundups
         if not articles:
             raise NothingToWrite(
