@@ -318,7 +318,7 @@ def quality(show_merges: bool, mix_too: bool = True) -> None:
         )
         print(f"\nextraction-benchmark pages rejected by extract (not in the mix): {rejected}")
         found = [(i, r) for i, a in enumerate(marts) if (r := roundup(a)) is not None]
-        print(f"taken for roundups (each kept alone): {len(found)}")
+        print(f"taken for roundups or shopping lists (each kept alone): {len(found)}")
         for i, r in found:
             print(f"- {marts[i].page.title[:60] or mgold[i]} [{mgold[i][:24]}]: {r.reason}")
         if show_merges:

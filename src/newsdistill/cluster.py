@@ -42,6 +42,7 @@ from datetime import UTC, datetime, timedelta
 
 from .models import Article
 from .segment import Roundup, RoundupOptions, find_roundup, text_blocks
+from .shopping import Shopping, ShoppingOptions, find_shopping
 from .textutil import STOPWORDS, content_terms, normalize, words
 
 Vector = dict[str, float]
@@ -82,6 +83,9 @@ class ClusterOptions:
     # When an article is a roundup of unrelated events (kept out of every event story);
     # None treats every article as a report of one event.
     roundup: RoundupOptions | None = field(default_factory=RoundupOptions)
+    # When an article is a shopping page (a deals list, a gift guide, a price-drop post),
+    # also kept out of every event story; None treats shopping pages as reports.
+    shopping: ShoppingOptions | None = field(default_factory=ShoppingOptions)
     # Absence of names is absence of evidence. A vague report ("a prominent regional lender
     # collapsed...") names no one, so its names cosine is 0 against every story, and with
     # half the score stuck at 0 it could not join its event on content alone. The names half
@@ -199,7 +203,7 @@ class Features:
     names: Counter[str]
     date: datetime | None
     body: Counter[str] = field(default_factory=Counter)  # title + full text (story profile)
-    roundup: Roundup | None = None  # set when the article lists several unrelated events
+    roundup: NotAReport | None = None  # set when the article reports no one event
 
 
 def features(article: Article, options: ClusterOptions) -> Features:
@@ -215,18 +219,26 @@ def features(article: Article, options: ClusterOptions) -> Features:
     )
 
 
-def roundup(article: Article, options: ClusterOptions | None = None) -> Roundup | None:
-    """Why ``article`` is a roundup of unrelated events (``segment.find_roundup`` on its
-    text), or None when it reports one event or roundup detection is off."""
+NotAReport = Roundup | Shopping  # why a page joins no event story
+
+
+def roundup(article: Article, options: ClusterOptions | None = None) -> NotAReport | None:
+    """Why ``article`` reports no one event: a roundup of unrelated events
+    (``segment.find_roundup``) or a shopping page (``shopping.find_shopping``); None when it
+    is a report (or both checks are off)."""
     options = options or ClusterOptions()
-    if options.roundup is None:
-        return None
-    return find_roundup(text_blocks(article.page.text), article.page.title, options.roundup)
+    blocks = text_blocks(article.page.text)
+    found: NotAReport | None = None
+    if options.shopping is not None:  # the more telling reason for a deals list or gift guide
+        found = find_shopping(blocks, article.page.title, options.shopping)
+    if found is None and options.roundup is not None:
+        found = find_roundup(blocks, article.page.title, options.roundup)
+    return found
 
 
 def split_roundups(
     articles: Sequence[Article], options: ClusterOptions | None = None
-) -> tuple[list[Article], list[tuple[Article, Roundup]]]:
+) -> tuple[list[Article], list[tuple[Article, NotAReport]]]:
     """The articles that report events, and the roundups with why each is one.
 
     ``newsdistill write`` and ``cluster`` cluster the first and list the second among the
@@ -234,7 +246,7 @@ def split_roundups(
     lends its other paragraphs to the story about the fire.
     """
     events: list[Article] = []
-    roundups: list[tuple[Article, Roundup]] = []
+    roundups: list[tuple[Article, NotAReport]] = []
     for a in articles:
         found = roundup(a, options)
         if found is None:
@@ -265,7 +277,7 @@ class EventCluster:
     first: datetime | None = None
     last: datetime | None = None
     alive: bool = True  # False once merged into another story
-    roundup: Roundup | None = None  # a roundup's own story: nothing joins or merges with it
+    roundup: NotAReport | None = None  # a roundup's own story: nothing joins or merges with it
 
     def days(self) -> range:
         """Day ordinals from the first to the last dated member (empty when undated)."""
