@@ -83,8 +83,8 @@ class ClusterOptions:
     # When an article is a roundup of unrelated events (kept out of every event story);
     # None treats every article as a report of one event.
     roundup: RoundupOptions | None = field(default_factory=RoundupOptions)
-    # When an article is a shopping page (a deals list, a gift guide, a price-drop post),
-    # also kept out of every event story; None treats shopping pages as reports.
+    # When an article is a shopping list (a deals list, a gift guide), also kept out of
+    # every event story; None treats shopping lists as reports.
     shopping: ShoppingOptions | None = field(default_factory=ShoppingOptions)
     # Absence of names is absence of evidence. A vague report ("a prominent regional lender
     # collapsed...") names no one, so its names cosine is 0 against every story, and with
@@ -239,7 +239,8 @@ def roundup(article: Article, options: ClusterOptions | None = None) -> NotARepo
 def split_roundups(
     articles: Sequence[Article], options: ClusterOptions | None = None
 ) -> tuple[list[Article], list[tuple[Article, NotAReport]]]:
-    """The articles that report events, and the roundups with why each is one.
+    """The articles that report events, and the roundups and shopping lists with why each
+    reports none (``roundup``).
 
     ``newsdistill write`` and ``cluster`` cluster the first and list the second among the
     skipped sources, so a briefing that mentions a fire in one paragraph among eight never

@@ -123,7 +123,8 @@ def set_roundups_aside(
     articles: list[Article], options: Options, progress: Progress | None = None
 ) -> tuple[list[Article], list[Skipped]]:
     """The articles that report events (copies folded in, ``dedup.merge_copies``), and a
-    ``Skipped`` entry (reason "roundup: ...") for each roundup and each copy of one: a
+    ``Skipped`` entry (reason "roundup: ..." or "shopping: ...", ``cluster.roundup``) for
+    each roundup or shopping list and each copy of one: a
     briefing that mentions an event in one item among many unrelated ones would lend its
     other items to that event's story. Each is reported to ``progress`` as skipped, like
     the sources ``load_pages`` could not read."""

@@ -35,8 +35,9 @@ class ShoppingOptions:
     # At least this many items ...
     min_items: int = 4
     # ... and this share of them carry a shop price. Shopping fixtures: every item; news
-    # lists: at most 2 of 5 (a phone launch's "five things"), a week in review 1 of 5; any
-    # share in (0.4, 1.0] gives the same verdicts, 0.7 is its centre.
+    # lists: at most 2 of 5 (a phone launch's "five things"), a week in review 1 of 5. The
+    # price rule alone separates them for any share in (0.4, 1.0]; 0.7 is its centre (with
+    # the offer condition, 0.3-1.0 give the same verdicts).
     min_priced_share: float = 0.7
 
 
