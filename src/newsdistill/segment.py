@@ -353,6 +353,19 @@ def roundup_items(blocks: list[Block]) -> list[list[Block]]:
     return items
 
 
+def item_prose(blocks: list[Block], min_words: int) -> list[tuple[str, list[str]]]:
+    """The items of ``roundup_items`` with at least ``min_words`` words of prose, each as
+    its short lines (headings) and its prose blocks (list markers removed). A one-line
+    calendar entry or a sign-off is no item."""
+    found = []
+    for item in roundup_items(blocks):
+        prose = [_ITEM.sub("", b.text) for b in item if len(b.text.split()) >= 8]
+        if sum(len(p.split()) for p in prose) >= min_words:
+            heads = " ".join(b.text for b in item if len(b.text.split()) < 8)
+            found.append((heads, prose))
+    return found
+
+
 def _is_section_head(blocks: list[Block], i: int) -> bool:
     """A heading block, or a short line without end punctuation above prose. Shorter than
     ``is_headline`` allows: roundups head items with one word ("Markets", "Monday")."""
@@ -387,14 +400,10 @@ def find_roundup(
     cue = cue_match.group(0) if cue_match else None
     need = options.min_subjects_named if cue else options.min_subjects
     items = []
-    for item in roundup_items(blocks):
-        prose = [_ITEM.sub("", b.text) for b in item if len(b.text.split()) >= 8]
-        size = sum(len(p.split()) for p in prose)
-        if size >= options.min_item_words:
-            heads = " ".join(b.text for b in item if len(b.text.split()) < 8)
-            names = set(_name_mentions("\n".join(prose)))
-            terms = set(content_terms(heads + "\n" + "\n".join(prose)))
-            items.append((names, terms, size))
+    for heads, prose in item_prose(blocks, options.min_item_words):
+        names = set(_name_mentions("\n".join(prose)))
+        terms = set(content_terms(heads + "\n" + "\n".join(prose)))
+        items.append((names, terms, sum(len(p.split()) for p in prose)))
     if len(items) < need:
         return None
     # Subjects: connected groups of linked items.

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .segment import Block, roundup_items
+from .segment import Block, item_prose
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,7 @@ def find_shopping(
     """A ``Shopping`` finding when most of a page's list items offer products at a price;
     None for a report (which may still list prices in a few items, or amounts in all)."""
     options = options or ShoppingOptions()
-    items = []
-    for item in roundup_items(blocks):
-        prose = " ".join(b.text for b in item if len(b.text.split()) >= 8)
-        if len(prose.split()) >= options.min_item_words:
-            items.append(prose)
+    items = [" ".join(prose) for _, prose in item_prose(blocks, options.min_item_words)]
     priced = [text for text in items if _PRICE.search(text)]
     if len(items) < options.min_items or len(priced) < options.min_priced_share * len(items):
         return None
